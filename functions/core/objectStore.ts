@@ -1,0 +1,41 @@
+// The object-store port: S3, Azure Blob, GCS and the local archive each implement it.
+
+export interface PutOptions {
+  readonly contentType: string;
+  /** The object may not be deleted or overwritten before this instant. */
+  readonly retainUntil: Date;
+  /** SHA-256 (hex) of the body, for stores that verify integrity on upload. */
+  readonly sha256: string;
+}
+
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  readonly retainUntil?: Date;
+  readonly legalHold?: boolean;
+}
+
+/** `created` when this call stored the object; `exists` when the key was already taken. */
+export type PutOutcome = "created" | "exists";
+
+export interface ObjectStore {
+  /**
+   * Stores `body` at `key` only if nothing is there yet (S3 `If-None-Match: *`,
+   * Azure `ifNoneMatch: "*"`, GCS `ifGenerationMatch: 0`). An existing key is
+   * `exists`, never an error. Any other failure throws so that the caller retries.
+   */
+  putIfAbsent(key: string, body: Buffer, options: PutOptions): Promise<PutOutcome>;
+  /** The stored bytes, or `undefined` when there is no such key. */
+  get(key: string): Promise<Buffer | undefined>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Every object whose key starts with `prefix`, in key order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+}
+
+/** A store failure the caller should retry (throttling, network, 5xx). */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}

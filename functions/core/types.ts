@@ -1,0 +1,131 @@
+// The shapes that cross the pipeline's boundaries. Function code never imports @pulumi/*.
+
+/** Where a message came in. */
+export type IntakeSource = "smtp" | "http" | "ses" | "s3-drop" | "blob-drop" | "gcs-drop" | "file";
+
+/** What the intake knows about a delivery besides its bytes. */
+export interface IntakeContext {
+  /** Which intake received the message. */
+  readonly source: IntakeSource;
+  /** SMTP `MAIL FROM` (empty string for a null sender), when the intake saw an envelope. */
+  readonly envelopeSender?: string;
+  /** SMTP `RCPT TO` addresses, when the intake saw an envelope. */
+  readonly envelopeRecipients?: readonly string[];
+  /** When the intake accepted the message. Defaults to now. */
+  readonly receivedAt?: Date;
+}
+
+/** The outcome a caller (and an HTTP client) sees. */
+export type IngestStatus = "archived" | "duplicate" | "quarantined";
+
+export interface IngestResult {
+  readonly status: IngestStatus;
+  /** SHA-256 of the raw bytes, lower-case hex. */
+  readonly sha256: string;
+  /** Object key of the stored raw bytes (`messages/...` or `quarantine/...`). */
+  readonly key: string;
+  /** Object key of the metadata sidecar. */
+  readonly metaKey: string;
+  readonly size: number;
+  /** Why the message was quarantined. */
+  readonly reason?: string;
+}
+
+/** A recipient named by a journal envelope, with how Exchange reached it. */
+export interface JournalRecipient {
+  readonly address: string;
+  /** The envelope field that named it. `recipient` is Exchange's field for envelope-only recipients. */
+  readonly field: "to" | "cc" | "bcc" | "recipient";
+  /** The distribution list that was expanded to reach this recipient. */
+  readonly expandedFrom?: string;
+  /** The mailbox that forwarded to this recipient. */
+  readonly forwardedFrom?: string;
+}
+
+/** The envelope block of an Exchange journal report. */
+export interface JournalEnvelope {
+  readonly sender?: string;
+  readonly onBehalfOf?: string;
+  readonly subject?: string;
+  readonly messageId?: string;
+  readonly recipients: readonly JournalRecipient[];
+}
+
+export interface AttachmentInfo {
+  readonly filename?: string;
+  readonly contentType: string;
+  /** Decoded size in bytes. */
+  readonly size: number;
+  /** SHA-256 of the decoded content. */
+  readonly sha256: string;
+}
+
+/** Names of the sensitive-data detectors; which run is configurable. */
+export type DetectorName = "card" | "ssn" | "iban";
+
+/** The searchable sidecar stored at `meta/YYYY/MM/DD/<sha256>.json`. Never holds body text. */
+export interface MessageMetadata {
+  readonly schema: 1;
+  readonly sha256: string;
+  readonly key: string;
+  readonly size: number;
+  readonly source: IntakeSource;
+  readonly receivedAt: string;
+  readonly retainUntil: string;
+  /** `exchange-journal`, `workspace-copy` or `smtp` (any other delivery). */
+  readonly format: "exchange-journal" | "workspace-copy" | "smtp";
+  readonly messageId?: string;
+  readonly date?: string;
+  readonly from: readonly string[];
+  readonly sender?: string;
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  /** Bcc header of the message itself (rarely present on delivered mail). */
+  readonly bcc: readonly string[];
+  readonly subject?: string;
+  /** The authoritative recipient list: journal envelope, else intake envelope and Workspace headers. */
+  readonly envelope: {
+    readonly sender?: string;
+    readonly onBehalfOf?: string;
+    readonly recipients: readonly JournalRecipient[];
+  };
+  /**
+   * Same value on every journal report for one original (Exchange bifurcation), and on the
+   * original itself: derived from the original's Message-ID, or its headers where it has none.
+   */
+  readonly correlationId: string;
+  /** For a journal report: the attached original message. */
+  readonly original?: {
+    readonly sha256: string;
+    readonly size: number;
+    readonly messageId?: string;
+  };
+  readonly attachments: readonly AttachmentInfo[];
+  readonly flags: readonly DetectorName[];
+}
+
+/** Sidecar of a quarantined input: `quarantine/YYYY/MM/DD/<sha256>.json`. */
+export interface QuarantineRecord {
+  readonly schema: 1;
+  readonly sha256: string;
+  readonly key: string;
+  readonly size: number;
+  readonly source: IntakeSource;
+  readonly receivedAt: string;
+  readonly retainUntil: string;
+  readonly reason: string;
+  readonly envelope: { readonly sender?: string; readonly recipients: readonly string[] };
+}
+
+/** One line of the audit trail. Holds identifiers only, never message content. */
+export interface AuditEvent {
+  readonly action: "ingested" | "duplicate" | "quarantined" | "read" | "exported" | "hold-set" | "hold-cleared";
+  readonly at: string;
+  readonly sha256: string;
+  readonly key: string;
+  /** Who acted: the intake for writes, the authenticated caller for reads. */
+  readonly actor: string;
+  readonly source?: IntakeSource;
+  readonly size?: number;
+  readonly reason?: string;
+}
