@@ -13,10 +13,14 @@ export class NotArchivableError extends Error {
 }
 
 /**
- * Header fields of which an email has at least one. Input with none of them (a PNG,
- * a JSON document, a truncated upload) is not an email and goes to quarantine.
+ * Header fields of which an email, or a bare MIME entity, has at least one. Input with
+ * none of them (a PNG, a JSON document, a URL list, headerless text) is not an email
+ * and goes to quarantine.
  */
-const EMAIL_FIELDS = ["from", "sender", "date", "message-id", "to", "cc", "subject", "received", "return-path", "mime-version", "x-ms-journal-report"];
+const EMAIL_FIELDS = [
+  "from", "sender", "date", "message-id", "to", "cc", "subject", "received", "return-path", "delivered-to",
+  "mime-version", "content-type", "content-transfer-encoding", "content-disposition", "x-ms-journal-report",
+];
 
 /** A Date header within this window of receipt places the message by its own date. */
 const PLAUSIBLE_PAST_MS = 30 * 24 * 60 * 60 * 1000;

@@ -61,8 +61,19 @@ type SplitterChunk = MailsplitNode | { type: "body" | "data"; node: MailsplitNod
 
 /** Scans a whole message. Rejects only when the bytes cannot be split at all. */
 export async function scanMessage(input: Buffer | Readable, detectors: readonly DetectorName[]): Promise<ScannedMessage> {
-  const source = Buffer.isBuffer(input) ? Readable.from(chunksOf(input)) : input;
+  const source = Buffer.isBuffer(input) ? Readable.from(chunksOf(crOnly(input) ? withCrlf(input) : input)) : input;
   return scanStream(source, detectors, 0, createDetectorScanner(detectors));
+}
+
+/** Old Mac mail ends lines with a bare CR, which MIME splitters do not see as line ends. */
+function crOnly(raw: Buffer): boolean {
+  const head = raw.subarray(0, 4096);
+  return head.includes(13) && !head.includes(10);
+}
+
+/** A CRLF copy to parse; the archive keeps the bytes as received. */
+function withCrlf(raw: Buffer): Buffer {
+  return Buffer.from(raw.toString("latin1").replace(/\r/g, "\r\n"), "latin1");
 }
 
 /** Feeds a Buffer in slices so that no copy of it is made. */
@@ -184,7 +195,18 @@ class LeafSink {
     const hash: Hash = createHash("sha256");
     let size = 0;
     const nestedInput = options.embed ? new Readable({ read: () => void this.decoder.resume() }) : undefined;
-    const nested = nestedInput && options.embed ? options.embed(nestedInput) : undefined;
+    // Handled from the start: a nested scan can fail before this leaf ends. An embedded
+    // message that cannot be split is still an attachment with a hash.
+    let nestedFailed = false;
+    const nested =
+      nestedInput && options.embed
+        ? options.embed(nestedInput).catch(() => {
+            // It stopped reading: stop feeding it, and let this leaf's decoder run to its end.
+            nestedFailed = true;
+            this.decoder.resume();
+            return undefined;
+          })
+        : undefined;
 
     this.finished = new Promise<void>((resolve, reject) => {
       this.decoder.on("data", (decoded: Buffer) => {
@@ -195,7 +217,7 @@ class LeafSink {
         options.collect?.(decoded);
         // Backpressure: stop decoding while the nested scan catches up, so an attached
         // original is never buffered whole.
-        if (nestedInput && !nestedInput.push(decoded)) this.decoder.pause();
+        if (nestedInput && !nestedFailed && !nestedInput.push(decoded)) this.decoder.pause();
       });
       this.decoder.on("error", reject);
       this.decoder.on("end", () => {
@@ -212,17 +234,10 @@ class LeafSink {
           options.onDone(info);
           return resolve();
         }
-        nested.then(
-          (message) => {
-            options.onDone(info, message);
-            resolve();
-          },
-          // An embedded message that cannot be split is still an attachment with a hash.
-          () => {
-            options.onDone(info);
-            resolve();
-          },
-        );
+        void nested.then((message) => {
+          options.onDone(info, message);
+          resolve();
+        });
       });
     });
   }
