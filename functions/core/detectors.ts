@@ -55,7 +55,8 @@ export function ibanValid(compact: string): boolean {
 const MATCHERS: Record<DetectorName, (text: string) => boolean> = {
   card: (text) => anyMatch(CARD, text, (m) => luhnValid(m[0].replace(/[ -]/g, ""))),
   ssn: (text) => anyMatch(SSN, text, (m) => ssnValid(m[1], m[2], m[3])),
-  iban: (text) => anyMatch(IBAN, text.toUpperCase(), (m) => ibanValid(m[0].replace(/ /g, ""))),
+  // The grouped form may run on into the next word ("... 00 TODAY"): check the country's length only.
+  iban: (text) => anyMatch(IBAN, text.toUpperCase(), (m) => ibanValid(m[0].replace(/ /g, "").slice(0, IBAN_LENGTH[m[1]] ?? 0))),
 };
 
 function anyMatch(pattern: RegExp, text: string, valid: (m: RegExpExecArray) => boolean): boolean {

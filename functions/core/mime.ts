@@ -21,7 +21,7 @@ const MAX_FIRST_TEXT_BYTES = 1024 * 1024;
 export interface HeaderView {
   /** Every value of a header, unfolded, with encoded words left as they are. */
   get(name: string): string[];
-  /** First value with encoded words decoded, or undefined. */
+  /** First value with RFC 2047 encoded words decoded, or undefined. */
   first(name: string): string | undefined;
 }
 
@@ -258,7 +258,7 @@ function headerView(headers: MailsplitNode["headers"] | undefined): HeaderView {
     first: (name) => {
       if (!headers) return undefined;
       const value = headers.getFirst(name);
-      return value === "" ? undefined : value;
+      return value === "" ? undefined : decodeWords(value);
     },
   };
 }
