@@ -1,5 +1,5 @@
 // One local archive folder: its keys, its encrypted write-once objects, its audit chain.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { HashChainedAuditLog } from "./auditLog";
 import { FileObjectStore } from "./fsStore";
 import { Keyring } from "./keys";
@@ -13,20 +13,26 @@ export interface LocalArchiveOptions {
   readonly now?: () => Date;
 }
 
-export interface LocalArchive {
+/** What reading and verifying need: never the audit log's write handle. */
+export interface ArchiveReader {
   readonly dir: string;
   readonly keyring: Keyring;
   readonly store: FileObjectStore;
+}
+
+export interface LocalArchive extends ArchiveReader {
   readonly audit: HashChainedAuditLog;
 }
 
 export async function openLocalArchive(options: LocalArchiveOptions): Promise<LocalArchive> {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const reader = openArchiveReader(options);
+  return { ...reader, audit: await HashChainedAuditLog.open(options.dir, reader.keyring) };
+}
+
+/** Opens an existing archive to read or verify it, even one whose audit log was damaged. */
+export function openArchiveReader(options: LocalArchiveOptions): ArchiveReader {
+  if (!existsSync(options.dir)) throw new Error(`no archive at ${options.dir} (JOURNAL_DIR)`);
   const keyring = Keyring.open(options.dir, options.masterKey);
-  return {
-    dir: options.dir,
-    keyring,
-    store: new FileObjectStore(options.dir, keyring, options.now),
-    audit: await HashChainedAuditLog.open(options.dir, keyring),
-  };
+  return { dir: options.dir, keyring, store: new FileObjectStore(options.dir, keyring, options.now) };
 }

@@ -1,0 +1,139 @@
+// HTTP intake and read API. Every route needs the bearer token.
+//   POST /ingest              raw RFC 822 body → {sha256, key, status}
+//   GET  /messages/<sha256>   the original bytes, decrypted; audited as a read
+//   GET  /health
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { isSha256, parseKey } from "../core/layout";
+import { describeError, type Logger } from "../core/log";
+import type { Pipeline } from "../core/pipeline";
+import type { LocalArchive } from "./archive";
+import type { RunningServer } from "./smtp";
+
+export interface HttpIntakeOptions {
+  readonly pipeline: Pipeline;
+  readonly archive: LocalArchive;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly host: string;
+  readonly token: string;
+  /** A larger body is refused with 413 before it is read. */
+  readonly maxMessageBytes: number;
+  readonly logger: Logger;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * sha256 → object key. Keys are partitioned by date, so a lookup by hash alone needs an
+ * index: built from the key listing at start (keys only, nothing decrypted) and kept
+ * current as messages arrive.
+ */
+async function buildIndex(archive: LocalArchive): Promise<Map<string, string>> {
+  const index = new Map<string, string>();
+  for (const key of [...(await archive.store.keys("messages/")), ...(await archive.store.keys("quarantine/"))]) {
+    const parsed = parseKey(key);
+    if (parsed?.ext === "eml") index.set(parsed.sha256, key);
+  }
+  return index;
+}
+
+export async function startHttpIntake(options: HttpIntakeOptions): Promise<RunningServer> {
+  const { pipeline, archive, logger } = options;
+  const index = await buildIndex(archive);
+  const expected = createHash("sha256").update(options.token).digest();
+
+  const authorised = (req: IncomingMessage): boolean => {
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
+    // Compare fixed-length digests so that timing says nothing about the token.
+    return match !== null && timingSafeEqual(createHash("sha256").update(match[1]).digest(), expected);
+  };
+
+  async function ingest(req: IncomingMessage): Promise<object> {
+    const declared = Number(req.headers["content-length"]);
+    const tooLarge = () => new HttpError(413, `message body is over the ${options.maxMessageBytes}-byte limit (JOURNAL_MAX_BYTES)`);
+    if (declared > options.maxMessageBytes) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > options.maxMessageBytes) throw tooLarge();
+      chunks.push(chunk as Buffer);
+    }
+    let result;
+    try {
+      result = await pipeline.ingest(Buffer.concat(chunks), { source: "http", receivedAt: new Date() });
+    } catch (err) {
+      logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
+      throw new HttpError(503, "archive temporarily unavailable; nothing was stored, retry the request");
+    }
+    index.set(result.sha256, result.key);
+    return { sha256: result.sha256, key: result.key, status: result.status, ...(result.reason ? { reason: result.reason } : {}) };
+  }
+
+  async function read(sha256: string, res: ServerResponse): Promise<void> {
+    if (!isSha256(sha256)) throw new HttpError(400, `message id must be a SHA-256 digest: 64 lower-case hex characters, got "${sha256.slice(0, 80)}"`);
+    const key = index.get(sha256);
+    const bytes = key ? await archive.store.get(key) : undefined;
+    if (!key || !bytes) throw new HttpError(404, `no message with sha256 ${sha256} in this archive`);
+    await archive.audit.append({ action: "read", at: new Date().toISOString(), sha256, key, actor: "http:bearer", size: bytes.length });
+    res.writeHead(200, { "content-type": key.startsWith("quarantine/") ? "application/octet-stream" : "message/rfc822", "content-length": bytes.length });
+    res.end(bytes);
+  }
+
+  const server = createServer((req, res) => {
+    const reply = (status: number, body: object): void => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body) + "\n");
+    };
+    const url = new URL(req.url ?? "/", "http://local");
+    const route = async (): Promise<void> => {
+      if (!authorised(req)) throw new HttpError(401, "missing or wrong bearer token: send `Authorization: Bearer <JOURNAL_TOKEN>`");
+      if (url.pathname === "/ingest") {
+        if (req.method !== "POST") throw new HttpError(405, "POST a raw RFC 822 message to /ingest");
+        return reply(200, await ingest(req));
+      }
+      const message = /^\/messages\/([^/]+)$/.exec(url.pathname);
+      if (message) {
+        if (req.method !== "GET") throw new HttpError(405, "use GET /messages/<sha256>");
+        return read(message[1], res);
+      }
+      if (url.pathname === "/health" && req.method === "GET") return reply(200, { status: "ok" });
+      throw new HttpError(404, "routes: POST /ingest, GET /messages/<sha256>, GET /health");
+    };
+    route().catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        reply(err.status, { error: err.message });
+        // Stop reading an oversize or unauthorised upload; the client has its answer.
+        if (err.status === 413 || err.status === 401) req.destroy();
+        return;
+      }
+      logger.log("error", "http request failed", { error: describeError(err) });
+      reply(500, { error: "internal error; see the server log" });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,47 @@
+// `npm start`: the whole archive on this machine, no cloud account needed.
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { jsonLogger } from "../core/log";
+import { createPipeline } from "../core/pipeline";
+import { openLocalArchive } from "./archive";
+import { startHttpIntake } from "./http";
+import { readLocalSettings } from "./settings";
+import { startSmtpIntake } from "./smtp";
+import { loadOrCreateCertificate } from "./tls";
+
+async function main(): Promise<void> {
+  const settings = readLocalSettings(process.env);
+  const logger = jsonLogger();
+  const archive = await openLocalArchive({ dir: settings.dir, masterKey: settings.masterKey });
+  const pipeline = createPipeline({ store: archive.store, audit: archive.audit, retentionDays: settings.retentionDays, maxMessageBytes: settings.maxMessageBytes, logger });
+  const tls = await loadOrCreateCertificate(settings.dir, settings.tls);
+  const token = settings.token ?? randomBytes(24).toString("base64url");
+  const smtp = await startSmtpIntake({ pipeline, port: settings.smtpPort, host: settings.bind, maxMessageBytes: settings.maxMessageBytes, tls, logger });
+  const http = await startHttpIntake({ pipeline, archive, port: settings.httpPort, host: settings.bind, token, maxMessageBytes: settings.maxMessageBytes, logger });
+
+  // For the person at the terminal only; the token never goes to the JSON log.
+  process.stdout.write(
+    [
+      `email-journal local archive in ${resolve(settings.dir)}`,
+      `  SMTP  ${settings.bind}:${smtp.port}  (STARTTLS${tls.selfSigned ? ", self-signed certificate" : ""}; SIZE ${settings.maxMessageBytes})`,
+      `  HTTP  http://${settings.bind}:${http.port}  POST /ingest, GET /messages/<sha256>`,
+      settings.token ? "  token: from JOURNAL_TOKEN" : `  token: ${token}   (set JOURNAL_TOKEN to choose one)`,
+      `  retention: ${settings.retentionDays} days; verify with \`npm run journal -- verify\``,
+      "",
+    ].join("\n"),
+  );
+
+  const stop = async (signal: string) => {
+    logger.log("info", `stopping on ${signal}`);
+    await Promise.all([smtp.close(), http.close()]);
+    await archive.audit.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
