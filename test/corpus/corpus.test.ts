@@ -1,6 +1,5 @@
 // Every real third-party message in ../shared/corpus through the real local archive:
 // each ends archived or quarantined, nothing is lost, and each reads back byte for byte.
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";

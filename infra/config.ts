@@ -1,0 +1,295 @@
+// The stack's configuration: read once, checked whole, passed down typed. Every
+// problem names the key, the value found and what is allowed, and all of them are
+// reported together so that a platform engineer fixes the stack file in one pass.
+import * as pulumi from "@pulumi/pulumi";
+import { FRAMEWORK_RULES, FRAMEWORKS, requiredMinimumDays, type Framework } from "./frameworks";
+import { REGIONS, SES_MAX_MESSAGE_BYTES, SES_RECEIVING_REGIONS, SES_RECEIVING_SOURCE } from "./regions";
+
+export const PROJECT = "email-journal";
+export const CLOUDS = ["aws", "azure", "gcp"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+export type Role = "primary" | "standby";
+export type DetectorName = "card" | "ssn" | "iban";
+const DETECTORS: readonly DetectorName[] = ["card", "ssn", "iban"];
+const MiB = 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_BYTES = 150 * MiB;
+
+export interface RetentionConfig {
+  /** Days every message is kept, unalterable, from when it is archived. */
+  readonly minimumDays: number;
+  /** Days after which messages are deleted (GDPR storage limitation); unset keeps them indefinitely. */
+  readonly maximumDays?: number;
+  /** `compliance`: nobody, not even an administrator, can shorten retention. `governance`: a privileged role can. */
+  readonly mode: "compliance" | "governance";
+}
+
+export interface TierConfig {
+  /** Days after which objects move to the cloud's cool tier. */
+  readonly coolAfterDays: number;
+  /** Days after which objects move to the cold tier (S3 Glacier Instant Retrieval, Azure cold, GCS Coldline). */
+  readonly coldAfterDays: number;
+  /** Days after which objects move to the archive tier (S3 Deep Archive, Azure archive, GCS Archive). */
+  readonly archiveAfterDays: number;
+}
+
+export interface IntakeConfig {
+  /** Journal addresses that Exchange/Workspace/MTAs deliver to. */
+  readonly addresses: readonly string[];
+  /** Domains the intake receives for (SES rule recipients, MX); defaults to the addresses' domains. */
+  readonly domains: readonly string[];
+  /** Journaling senders allowed to deliver (addresses or domains); empty allows any. */
+  readonly allowedSenders: readonly string[];
+  /** Larger messages are refused at intake or quarantined. */
+  readonly maxMessageBytes: number;
+}
+
+export interface GovernanceConfig {
+  /** Create the Pulumi Cloud governance resources. */
+  readonly enabled: boolean;
+  /** Pulumi Cloud organization. */
+  readonly organization?: string;
+  /** Pulumi Cloud team given read-only access for auditors. */
+  readonly auditorsTeam?: string;
+}
+
+export interface StackConfig {
+  /** The stack's name, as `pulumi stack` shows it. */
+  readonly stack: string;
+  /** Which cloud this stack builds on. */
+  readonly cloud: Cloud;
+  /** The cloud region of this stack's archive. */
+  readonly region: string;
+  /** `primary` takes mail and replicates to its peer; `standby` receives replication with intake inactive. */
+  readonly role: Role;
+  /** The other half of the DR pair, as a stack reference name (`org/project/stack`). */
+  readonly peerStack: string;
+  /** The peer stack's region: a different region of the same cloud. */
+  readonly peerRegion: string;
+  readonly retention: RetentionConfig;
+  /** The frameworks the archive must satisfy; each raises the minimum retention it requires. */
+  readonly frameworks: readonly Framework[];
+  readonly tiers: TierConfig;
+  readonly intake: IntakeConfig;
+  /** Where alerts are sent. */
+  readonly alertEmail: string;
+  /** People who may read the archive (with MFA): IAM ARNs, Entra object ids or GCP members, per cloud. */
+  readonly auditors: readonly string[];
+  /** People who may set and clear legal holds (with MFA). */
+  readonly holdAdmins: readonly string[];
+  /** AWS only: the one role exempt from the archive's explicit denies, for emergencies. */
+  readonly breakGlass?: string;
+  /** Data classification tag on every resource. */
+  readonly dataClassification: "confidential" | "restricted";
+  /** Sensitive-data detectors the ingestor runs. */
+  readonly detectors: readonly DetectorName[];
+  readonly governance?: GovernanceConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const EMAIL = /^[^\s@<>]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const STACK_REF = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+const PRINCIPAL: Record<Cloud, { pattern: RegExp; allowed: string }> = {
+  aws: { pattern: /^arn:aws:iam::\d{12}:(user|role)\/[\w+=,.@/-]+$/, allowed: "an IAM user or role ARN, arn:aws:iam::<12-digit account>:(user|role)/<name>" },
+  azure: { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, allowed: "an Entra ID object id (a GUID)" },
+  gcp: { pattern: /^(user|group|serviceAccount):[^\s@]+@[^\s@]+$/, allowed: "user:<email>, group:<email> or serviceAccount:<email>" },
+};
+
+type Raw = Readonly<Record<string, unknown>>;
+
+/** Reads and checks raw values, remembering every problem instead of stopping at the first. */
+class Reader {
+  readonly problems: string[] = [];
+
+  problem(key: string, value: unknown, allowed: string): void {
+    this.problems.push(`${PROJECT}:${key} = ${value === undefined ? "(not set)" : JSON.stringify(value)}: ${allowed}`);
+  }
+
+  oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback?: T): T | undefined {
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(key, value, `must be one of ${allowed.join(", ")}`);
+    return undefined;
+  }
+
+  text(key: string, value: unknown, pattern: RegExp, allowed: string): string | undefined {
+    if (typeof value === "string" && pattern.test(value)) return value;
+    this.problem(key, value, allowed);
+    return undefined;
+  }
+
+  integer(key: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
+    if (value === undefined && fallback !== undefined) return fallback;
+    const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
+    this.problem(key, value, `must be a whole number from ${min} to ${max}`);
+    return undefined;
+  }
+
+  list(key: string, value: unknown, each: (item: string) => boolean, allowed: string, options: { required: boolean }): string[] {
+    if (value === undefined && !options.required) return [];
+    if (!Array.isArray(value) || (options.required && value.length === 0)) {
+      this.problem(key, value, `must be a ${options.required ? "non-empty " : ""}list, each ${allowed}`);
+      return [];
+    }
+    value.forEach((item, i) => {
+      if (typeof item !== "string" || !each(item)) this.problem(`${key}[${i}]`, item, `must be ${allowed}`);
+    });
+    return value.filter((item): item is string => typeof item === "string" && each(item));
+  }
+
+  object(key: string, value: unknown, required: boolean): Raw | undefined {
+    if (value === undefined && !required) return undefined;
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Raw;
+    this.problem(key, value, "must be a map of settings (see infra/config.ts)");
+    return undefined;
+  }
+}
+
+/** Checks a stack's raw config (keys without the `email-journal:` prefix). Throws a ConfigError listing every problem. */
+export function parseStackConfig(raw: Raw, stack: string): StackConfig {
+  const r = new Reader();
+  const cloud = r.oneOf("cloud", raw.cloud, CLOUDS);
+  const regions: readonly string[] = cloud ? REGIONS[cloud] : [];
+  const regionAllowed = `must be one of the ${cloud} regions: ${regions.join(", ")}`;
+  const region = cloud ? r.text("region", raw.region, new RegExp(`^(${regions.join("|")})$`), regionAllowed) : undefined;
+  if (cloud === "aws" && region && !(SES_RECEIVING_REGIONS as readonly string[]).includes(region)) {
+    r.problem("region", region, `Amazon SES receives email only in ${SES_RECEIVING_REGIONS.join(", ")} (source: ${SES_RECEIVING_SOURCE})`);
+  }
+  const role = r.oneOf<Role>("role", raw.role, ["primary", "standby"]);
+
+  const peerStack = r.text("peerStack", raw.peerStack, STACK_REF, "must name the other stack of the DR pair: <org>/<project>/<stack>, <project>/<stack> or <stack>");
+  if (peerStack && peerStack.split("/").pop() === stack) r.problem("peerStack", peerStack, `must name the other stack of the pair, not this stack (${stack})`);
+  const peerRegion = cloud ? r.text("peerRegion", raw.peerRegion, new RegExp(`^(${regions.join("|")})$`), regionAllowed) : undefined;
+  if (peerRegion && peerRegion === region) r.problem("peerRegion", peerRegion, "must differ from region: the DR copy has to survive the loss of the primary region");
+
+  const frameworks = r.list("frameworks", raw.frameworks, (f) => (FRAMEWORKS as readonly string[]).includes(f), `one of ${FRAMEWORKS.join(", ")}`, { required: false }) as Framework[];
+
+  const rawRetention = r.object("retention", raw.retention, true) ?? {};
+  const minimumDays = r.integer("retention.minimumDays", rawRetention.minimumDays, 1, 36500);
+  const maximumDays = rawRetention.maximumDays === undefined ? undefined : r.integer("retention.maximumDays", rawRetention.maximumDays, 1, 36500);
+  const mode = r.oneOf("retention.mode", rawRetention.mode, ["compliance", "governance"] as const, "compliance");
+  if (minimumDays !== undefined && maximumDays !== undefined && maximumDays < minimumDays) {
+    r.problem("retention.maximumDays", maximumDays, `must be at least retention.minimumDays (${minimumDays})`);
+  }
+  const strictest = requiredMinimumDays(frameworks);
+  if (minimumDays !== undefined && strictest.framework && minimumDays < strictest.days) {
+    r.problem("retention.minimumDays", minimumDays, `${FRAMEWORK_RULES[strictest.framework].control} (${strictest.framework}) requires at least ${strictest.days} days`);
+  }
+  for (const framework of frameworks) {
+    const rule = FRAMEWORK_RULES[framework];
+    if (rule.requiresComplianceMode && mode === "governance") r.problem("retention.mode", mode, `${rule.control} (${framework}) requires "compliance": records nobody can alter or erase`);
+    if (rule.requiresMaximum && maximumDays === undefined) r.problem("retention.maximumDays", undefined, `${rule.control} (${framework}) requires a deletion date: set retention.maximumDays`);
+  }
+
+  const rawTiers = r.object("tiers", raw.tiers, false) ?? {};
+  const tiers = {
+    coolAfterDays: r.integer("tiers.coolAfterDays", rawTiers.coolAfterDays, 30, 36500, 30),
+    coldAfterDays: r.integer("tiers.coldAfterDays", rawTiers.coldAfterDays, 31, 36500, 90),
+    archiveAfterDays: r.integer("tiers.archiveAfterDays", rawTiers.archiveAfterDays, 32, 36500, 180),
+  };
+  if (tiers.coolAfterDays !== undefined && tiers.coldAfterDays !== undefined && tiers.archiveAfterDays !== undefined) {
+    if (!(tiers.coolAfterDays < tiers.coldAfterDays && tiers.coldAfterDays < tiers.archiveAfterDays)) {
+      r.problem("tiers", tiers, "must increase: coolAfterDays < coldAfterDays < archiveAfterDays");
+    }
+    if (maximumDays !== undefined && tiers.archiveAfterDays >= maximumDays) r.problem("tiers.archiveAfterDays", tiers.archiveAfterDays, `must be below retention.maximumDays (${maximumDays})`);
+  }
+
+  const rawIntake = r.object("intake", raw.intake, true) ?? {};
+  const addresses = r.list("intake.addresses", rawIntake.addresses, (a) => EMAIL.test(a), "an email address", { required: true });
+  const domains = rawIntake.domains === undefined ? [...new Set(addresses.map((a) => a.split("@")[1].toLowerCase()))] : r.list("intake.domains", rawIntake.domains, (d) => DOMAIN.test(d), "a domain name", { required: true });
+  const allowedSenders = r.list("intake.allowedSenders", rawIntake.allowedSenders, (s) => EMAIL.test(s) || DOMAIN.test(s), "an email address or a domain", { required: false });
+  const sizeCeiling = cloud === "aws" ? SES_MAX_MESSAGE_BYTES : DEFAULT_MAX_MESSAGE_BYTES;
+  const maxMessageBytes = r.integer("intake.maxMessageBytes", rawIntake.maxMessageBytes, MiB, sizeCeiling, sizeCeiling);
+  if (cloud === "aws" && typeof rawIntake.maxMessageBytes === "number" && rawIntake.maxMessageBytes > SES_MAX_MESSAGE_BYTES) {
+    r.problem("intake.maxMessageBytes", rawIntake.maxMessageBytes, `Amazon SES receives messages up to ${SES_MAX_MESSAGE_BYTES} bytes (40 MB, Amazon SES Developer Guide, "Service quotas")`);
+  }
+
+  const alertEmail = r.text("alertEmail", raw.alertEmail, EMAIL, "must be an email address");
+  const principal = cloud ? PRINCIPAL[cloud] : undefined;
+  const auditors = principal ? r.list("auditors", raw.auditors, (p) => principal.pattern.test(p), principal.allowed, { required: true }) : [];
+  const holdAdmins = principal ? r.list("holdAdmins", raw.holdAdmins, (p) => principal.pattern.test(p), principal.allowed, { required: true }) : [];
+  let breakGlass: string | undefined;
+  if (raw.breakGlass !== undefined) {
+    if (cloud !== "aws") r.problem("breakGlass", raw.breakGlass, "is for aws only (the one role exempt from the archive bucket's explicit denies)");
+    else breakGlass = r.text("breakGlass", raw.breakGlass, /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN, arn:aws:iam::<account>:role/<name>");
+  }
+  const dataClassification = r.oneOf("dataClassification", raw.dataClassification, ["confidential", "restricted"] as const, "restricted");
+  const detectors = raw.detectors === undefined ? [...DETECTORS] : (r.list("detectors", raw.detectors, (d) => (DETECTORS as readonly string[]).includes(d), `one of ${DETECTORS.join(", ")}`, { required: false }) as DetectorName[]);
+
+  let governance: GovernanceConfig | undefined;
+  const rawGovernance = r.object("governance", raw.governance, false);
+  if (rawGovernance) {
+    if (typeof rawGovernance.enabled !== "boolean") r.problem("governance.enabled", rawGovernance.enabled, "must be true or false");
+    for (const key of ["organization", "auditorsTeam"] as const) {
+      if (rawGovernance[key] !== undefined && typeof rawGovernance[key] !== "string") r.problem(`governance.${key}`, rawGovernance[key], "must be a name");
+    }
+    governance = {
+      enabled: rawGovernance.enabled === true,
+      ...(typeof rawGovernance.organization === "string" ? { organization: rawGovernance.organization } : {}),
+      ...(typeof rawGovernance.auditorsTeam === "string" ? { auditorsTeam: rawGovernance.auditorsTeam } : {}),
+    };
+  }
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  // Every field was checked above; the assertions only tell the compiler so.
+  return {
+    stack,
+    cloud: cloud!,
+    region: region!,
+    role: role!,
+    peerStack: peerStack!,
+    peerRegion: peerRegion!,
+    retention: { minimumDays: minimumDays!, mode: mode!, ...(maximumDays !== undefined ? { maximumDays } : {}) },
+    frameworks,
+    tiers: tiers as TierConfig,
+    intake: { addresses, domains, allowedSenders, maxMessageBytes: maxMessageBytes! },
+    alertEmail: alertEmail!,
+    auditors,
+    holdAdmins,
+    ...(breakGlass ? { breakGlass } : {}),
+    dataClassification: dataClassification!,
+    detectors,
+    ...(governance ? { governance } : {}),
+  };
+}
+
+/** The keys a stack file may set; anything else is a typo worth reporting. */
+export const CONFIG_KEYS = [
+  "cloud", "region", "role", "peerStack", "peerRegion", "retention", "frameworks", "tiers", "intake", "alertEmail",
+  "auditors", "holdAdmins", "breakGlass", "dataClassification", "detectors", "governance",
+] as const;
+
+/** Reads this stack's config through Pulumi, once, for the program. */
+export function loadStackConfig(): StackConfig {
+  const config = new pulumi.Config(PROJECT);
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    // Structured values arrive as JSON; scalars as plain strings.
+    const value = config.get(key);
+    if (value === undefined) continue;
+    try {
+      raw[key] = /^[[{]/.test(value.trim()) ? JSON.parse(value) : value;
+    } catch {
+      raw[key] = value;
+    }
+  }
+  return parseStackConfig(raw, pulumi.getStack());
+}
+
+/** Tags for every resource; GCP takes them through `gcpLabels`. */
+export function resourceTags(config: StackConfig): Record<string, string> {
+  return { project: PROJECT, stack: config.stack, role: config.role, "data-classification": config.dataClassification, "managed-by": "pulumi" };
+}
+
+/** GCP labels: lower-case keys and values of [a-z0-9_-], at most 63 characters, keys starting with a letter. */
+export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
+  return Object.fromEntries(Object.entries(tags).map(([key, value]) => [clean(/^[a-z]/i.test(key) ? key : `k${key}`), clean(value)]));
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, gcpLabels, parseStackConfig, resourceTags, type StackConfig } from "../../infra/config";
+import { requiredMinimumDays } from "../../infra/frameworks";
+import { projectConfig } from "../helpers/stackFiles";
+
+const prod = () => projectConfig("prod");
+const problemsOf = (raw: Record<string, unknown>, stack = "prod"): string[] => {
+  try {
+    parseStackConfig(raw, stack);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+};
+const withChange = (change: Record<string, unknown>) => ({ ...prod(), ...change });
+
+describe("the real stack files", () => {
+  it("parse, and prod and dr are each other's peers in two regions", () => {
+    const p = parseStackConfig(projectConfig("prod"), "prod");
+    const d = parseStackConfig(projectConfig("dr"), "dr");
+    expect(p).toMatchObject({ cloud: "aws", region: "us-east-1", role: "primary", peerStack: "acme-bank/email-journal/dr", peerRegion: "us-west-2" });
+    expect(d).toMatchObject({ cloud: "aws", region: "us-west-2", role: "standby", peerStack: "acme-bank/email-journal/prod", peerRegion: "us-east-1" });
+    expect(p.retention).toEqual({ minimumDays: 2557, maximumDays: 2922, mode: "compliance" });
+    expect(p.intake.domains).toEqual(["archive.example.com"]);
+    expect(p.detectors).toEqual(["card", "ssn", "iban"]);
+  });
+});
+
+describe("rejections name the key, the value and what is allowed", () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["an unknown cloud", { cloud: "oracle" }, /email-journal:cloud = "oracle": must be one of aws, azure, gcp/],
+    ["a region of another cloud", { region: "westeurope" }, /email-journal:region = "westeurope": must be one of the aws regions: us-east-1, /],
+    ["an AWS region without SES receiving", { region: "eu-south-2", peerRegion: "us-west-2" }, /email-journal:region = "eu-south-2": Amazon SES receives email only in us-east-1, .* \(source: AWS General Reference/],
+    ["an unknown role", { role: "active" }, /email-journal:role = "active": must be one of primary, standby/],
+    ["a peer that is this stack", { peerStack: "acme-bank/email-journal/prod" }, /email-journal:peerStack = "acme-bank\/email-journal\/prod": must name the other stack of the pair, not this stack \(prod\)/],
+    ["a peer region equal to the region", { peerRegion: "us-east-1" }, /email-journal:peerRegion = "us-east-1": must differ from region/],
+    ["retention below SOX", { retention: { minimumDays: 2200, maximumDays: 2922 } }, /email-journal:retention.minimumDays = 2200: SOX 802, 17 CFR 210.2-06 \(sox\) requires at least 2557 days/],
+    ["governance mode under SEC 17a-4", { retention: { minimumDays: 2557, maximumDays: 2922, mode: "governance" } }, /email-journal:retention.mode = "governance": SEC 17a-4\(b\)\(4\), 17a-4\(f\) \(sec-17a-4\) requires "compliance"/],
+    ["GDPR without a deletion date", { retention: { minimumDays: 2557 } }, /email-journal:retention.maximumDays = \(not set\): GDPR Art. 5\(1\)\(e\) \(gdpr\) requires a deletion date/],
+    ["a maximum below the minimum", { frameworks: [], retention: { minimumDays: 400, maximumDays: 300 } }, /email-journal:retention.maximumDays = 300: must be at least retention.minimumDays \(400\)/],
+    ["a fractional retention", { frameworks: [], retention: { minimumDays: 1.5 } }, /email-journal:retention.minimumDays = 1.5: must be a whole number from 1 to 36500/],
+    ["an unknown framework", { frameworks: ["pci"] }, /email-journal:frameworks\[0\] = "pci": must be one of sec-17a-4, finra-4511, hipaa, sox, gdpr/],
+    ["tiers out of order", { tiers: { coolAfterDays: 90, coldAfterDays: 60, archiveAfterDays: 365 } }, /email-journal:tiers = .*: must increase: coolAfterDays < coldAfterDays < archiveAfterDays/],
+    ["archive tier after deletion", { tiers: { coolAfterDays: 30, coldAfterDays: 90, archiveAfterDays: 3000 } }, /email-journal:tiers.archiveAfterDays = 3000: must be below retention.maximumDays \(2922\)/],
+    ["no journal address", { intake: { addresses: [] } }, /email-journal:intake.addresses = \[\]: must be a non-empty list, each an email address/],
+    ["a bad journal address", { intake: { addresses: ["journal at example.com"] } }, /email-journal:intake.addresses\[0\] = "journal at example.com": must be an email address/],
+    ["a message limit over SES's 40 MB", { intake: { addresses: ["j@example.com"], maxMessageBytes: 157286400 } }, /email-journal:intake.maxMessageBytes = 157286400: must be a whole number from 1048576 to 41943040/],
+    ["a bad alert email", { alertEmail: "oncall" }, /email-journal:alertEmail = "oncall": must be an email address/],
+    ["an AWS auditor that is not an IAM ARN", { auditors: ["alice@example.com"] }, /email-journal:auditors\[0\] = "alice@example.com": must be an IAM user or role ARN/],
+    ["no hold admins", { holdAdmins: [] }, /email-journal:holdAdmins = \[\]: must be a non-empty list/],
+    ["a break-glass user instead of a role", { breakGlass: "arn:aws:iam::111122223333:user/bob" }, /email-journal:breakGlass = "arn:aws:iam::111122223333:user\/bob": must be an IAM role ARN/],
+    ["an unknown classification", { dataClassification: "public" }, /email-journal:dataClassification = "public": must be one of confidential, restricted/],
+    ["an unknown detector", { detectors: ["passport"] }, /email-journal:detectors\[0\] = "passport": must be one of card, ssn, iban/],
+    ["governance without enabled", { governance: { organization: "acme" } }, /email-journal:governance.enabled = \(not set\): must be true or false/],
+  ])("%s", (_what, change, message) => {
+    const problems = problemsOf(withChange(change));
+    expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
+  });
+
+  it.each(["cloud", "region", "role", "peerStack", "peerRegion", "retention", "intake", "alertEmail", "auditors", "holdAdmins"])("a missing %s", (key) => {
+    const raw = prod();
+    delete raw[key];
+    expect(problemsOf(raw).some((p) => p.startsWith(`email-journal:${key}`) && p.includes("(not set)"))).toBe(true);
+  });
+
+  it("validates principals in each cloud's own form, and keeps breakGlass to aws", () => {
+    const azure = { ...prod(), cloud: "azure", region: "eastus2", peerRegion: "centralus", intake: { addresses: ["j@example.com"] } };
+    expect(problemsOf(azure)).toEqual(expect.arrayContaining([expect.stringMatching(/email-journal:auditors\[0\] = .*: must be an Entra ID object id/), expect.stringMatching(/email-journal:breakGlass = .*: is for aws only/)]));
+    const gcp = { ...azure, cloud: "gcp", region: "us-east4", peerRegion: "us-central1", auditors: ["group:auditors@example.com"], holdAdmins: ["alice@example.com"] };
+    delete (gcp as Record<string, unknown>).breakGlass;
+    expect(problemsOf(gcp)).toEqual([expect.stringMatching(/email-journal:holdAdmins\[0\] = "alice@example.com": must be user:<email>, group:<email> or serviceAccount:<email>/)]);
+  });
+
+  it("reports every problem at once, in one ConfigError", () => {
+    const problems = problemsOf(withChange({ cloud: "aws", role: "leader", alertEmail: "x", detectors: ["nope"] }));
+    expect(problems).toHaveLength(3);
+    expect(() => parseStackConfig(withChange({ role: "leader", alertEmail: "x" }), "prod")).toThrow(/invalid stack configuration \(2 problems\):\n {2}email-journal:role/);
+  });
+});
+
+describe("frameworks and tags", () => {
+  it("takes the strictest framework's minimum", () => {
+    expect(requiredMinimumDays(["hipaa", "sox"])).toEqual({ days: 2557, framework: "sox" });
+    expect(requiredMinimumDays(["gdpr"])).toEqual({ days: 0 });
+  });
+
+  it("tags every resource with stack, role and classification, and makes valid GCP labels of them", () => {
+    const config = parseStackConfig(prod(), "prod") as StackConfig;
+    const tags = resourceTags(config);
+    expect(tags).toEqual({ project: "email-journal", stack: "prod", role: "primary", "data-classification": "restricted", "managed-by": "pulumi" });
+    expect(gcpLabels({ "Data Classification": "Restricted/PII", "9lives": "x".repeat(80) })).toEqual({ data_classification: "restricted_pii", k9lives: "x".repeat(63) });
+  });
+});
