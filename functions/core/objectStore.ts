@@ -18,6 +18,14 @@ export interface ObjectInfo {
 /** `created` when this call stored the object; `exists` when the key was already taken. */
 export type PutOutcome = "created" | "exists";
 
+/** Raw bytes written durably before their key is known; `commit` gives them their key. */
+export interface StagedObject {
+  /** Same semantics as putIfAbsent for this key. Call once. */
+  commit(key: string): Promise<PutOutcome>;
+  /** Drops the staged bytes when they will not be committed. */
+  discard(): Promise<void>;
+}
+
 export interface ObjectStore {
   /**
    * Stores `body` at `key` only if nothing is there yet (S3 `If-None-Match: *`,
@@ -30,6 +38,11 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
+  /**
+   * Optional: starts the durable write of `body` before its key is known, so that the
+   * write overlaps parsing. Stores whose writes name their key up front omit it.
+   */
+  stage?(body: Buffer, options: PutOptions): Promise<StagedObject>;
 }
 
 /** A store failure the caller should retry (throttling, network, 5xx). */

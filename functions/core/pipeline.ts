@@ -5,13 +5,15 @@ import type { Readable } from "node:stream";
 import type { AuditSink } from "./audit";
 import { ALL_DETECTORS } from "./detectors";
 import { describeError, silentLogger, type Logger } from "./log";
-import { describeMessage, NotArchivableError } from "./metadata";
+import { describeMessage, NotArchivableError, type Described } from "./metadata";
 import { messageKey, metaKey, quarantineKey, quarantineRecordKey } from "./layout";
 import { scanMessage } from "./mime";
 import type { ObjectStore, PutOutcome } from "./objectStore";
 import type { AuditEvent, DetectorName, IngestResult, IntakeContext, QuarantineRecord } from "./types";
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 150 * 1024 * 1024;
+/** Raw bytes are stored as delivered, in messages/ and quarantine/ alike. */
+const RAW_CONTENT_TYPE = "message/rfc822";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface PipelineOptions {
@@ -56,25 +58,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const receivedAt = context.receivedAt ?? now();
     const retainUntil = new Date(receivedAt.getTime() + options.retentionDays * DAY_MS);
     const actor = `intake:${context.source}`;
+    const rawOptions = { contentType: RAW_CONTENT_TYPE, retainUntil, sha256 };
+    // The durable write of the raw bytes starts now and overlaps parsing; the key is given when known.
+    const staging = store.stage?.(raw, rawOptions);
+    staging?.catch(() => undefined); // awaited below; this only marks a failure as handled meanwhile
+    let committed = false;
+    const putRaw = async (key: string): Promise<PutOutcome> => {
+      committed = true;
+      return staging ? (await staging).commit(key) : store.putIfAbsent(key, raw, rawOptions);
+    };
     let result: IngestResult;
     try {
-      const reason = raw.length === 0 ? "empty input: 0 bytes" : raw.length > maxBytes ? `message is ${raw.length} bytes, over the ${maxBytes}-byte limit` : undefined;
-      if (reason) {
-        result = await quarantine(raw, sha256, reason);
-      } else {
-        const described = await scanMessage(raw, detectors).then(
-          (scan) => describeMessage(scan, { sha256, size: raw.length, context, receivedAt, retainUntil }),
-          (err: unknown) => new NotArchivableError(`MIME structure could not be split: ${describeError(err)}`),
-        );
-        result = described instanceof NotArchivableError ? await quarantine(raw, sha256, described.message) : await archive(raw, described);
-      }
+      const tooBig = raw.length > maxBytes ? `message is ${raw.length} bytes, over the ${maxBytes}-byte limit` : undefined;
+      const refusal = raw.length === 0 ? "empty input: 0 bytes" : tooBig;
+      const verdict = refusal
+        ? new NotArchivableError(refusal)
+        : await scanMessage(raw, detectors)
+            .then((scan) => describeMessage(scan, { sha256, size: raw.length, context, receivedAt, retainUntil }))
+            .catch(notArchivable);
+      result = verdict instanceof NotArchivableError ? await quarantine(verdict.message) : await archive(verdict);
     } catch (err) {
-      if (err instanceof NotArchivableError) {
-        result = await quarantine(raw, sha256, err.message);
-      } else {
-        logger.log("error", "ingest failed; the delivery must be retried", { sha256, source: context.source, size: raw.length, error: describeError(err) });
-        throw err;
-      }
+      // Only the store or the audit sink fails here: nothing is acknowledged, the caller retries.
+      if (staging && !committed) await staging.then((staged) => staged.discard(), () => undefined);
+      logger.log("error", "ingest failed; the delivery must be retried", { sha256, source: context.source, size: raw.length, error: describeError(err) });
+      throw err;
     }
     logger.log("info", "ingest", {
       sha256,
@@ -87,43 +94,43 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     });
     return result;
 
-    async function archive(bytes: Buffer, described: ReturnType<typeof describeMessage>): Promise<IngestResult> {
+    async function archive(described: Described): Promise<IngestResult> {
       const at = described.partitionDate;
       const key = messageKey(at, sha256);
       const sidecarKey = metaKey(at, sha256);
       const metadata = { ...described.metadata, key };
-      const stored = await store.putIfAbsent(key, bytes, { contentType: "message/rfc822", retainUntil, sha256 });
+      const stored = await putRaw(key);
       if (await alreadyComplete(stored, sidecarKey)) {
-        await record({ action: "duplicate", key, size: bytes.length });
-        return { status: "duplicate", sha256, key, metaKey: sidecarKey, size: bytes.length };
+        await record({ action: "duplicate", key, size: raw.length });
+        return { status: "duplicate", sha256, key, metaKey: sidecarKey, size: raw.length };
       }
-      await record({ action: "ingested", key, size: bytes.length });
+      await record({ action: "ingested", key, size: raw.length });
       await putJson(sidecarKey, metadata);
-      return { status: "archived", sha256, key, metaKey: sidecarKey, size: bytes.length };
+      return { status: "archived", sha256, key, metaKey: sidecarKey, size: raw.length };
     }
 
-    async function quarantine(bytes: Buffer, digest: string, reason: string): Promise<IngestResult> {
-      const key = quarantineKey(receivedAt, digest);
-      const recordKey = quarantineRecordKey(receivedAt, digest);
+    async function quarantine(reason: string): Promise<IngestResult> {
+      const key = quarantineKey(receivedAt, sha256);
+      const recordKey = quarantineRecordKey(receivedAt, sha256);
       const quarantined: QuarantineRecord = {
         schema: 1,
-        sha256: digest,
+        sha256,
         key,
-        size: bytes.length,
+        size: raw.length,
         source: context.source,
         receivedAt: receivedAt.toISOString(),
         retainUntil: retainUntil.toISOString(),
         reason,
         envelope: { sender: context.envelopeSender, recipients: [...(context.envelopeRecipients ?? [])] },
       };
-      const stored = await store.putIfAbsent(key, bytes, { contentType: "application/octet-stream", retainUntil, sha256: digest });
+      const stored = await putRaw(key);
       if (await alreadyComplete(stored, recordKey)) {
-        await record({ action: "duplicate", key, size: bytes.length, reason });
+        await record({ action: "duplicate", key, size: raw.length, reason });
       } else {
-        await record({ action: "quarantined", key, size: bytes.length, reason });
+        await record({ action: "quarantined", key, size: raw.length, reason });
         await putJson(recordKey, quarantined);
       }
-      return { status: "quarantined", sha256: digest, key, metaKey: recordKey, size: bytes.length, reason };
+      return { status: "quarantined", sha256, key, metaKey: recordKey, size: raw.length, reason };
     }
 
     /**
@@ -148,6 +155,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   return { ingest };
+}
+
+/** Whatever stops a message from being parsed sends it to quarantine, with the reason. */
+function notArchivable(err: unknown): NotArchivableError {
+  return err instanceof NotArchivableError ? err : new NotArchivableError(`message could not be parsed: ${describeError(err)}`);
 }
 
 /** Collects a stream. The size limit is the intake's to enforce: here, oversize input must still be kept. */

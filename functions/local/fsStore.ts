@@ -8,13 +8,14 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import { constants } from "node:fs";
 import { chmod, link, mkdir, open, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import type { ObjectInfo, ObjectStore, PutOptions, PutOutcome } from "../core/objectStore";
+import type { ObjectInfo, ObjectStore, PutOptions, PutOutcome, StagedObject } from "../core/objectStore";
 import type { Keyring, WrappedKey } from "./keys";
 
 const MAGIC = Buffer.from("JRNL1\n");
 const TAG_BYTES = 16;
 const CHUNK = 1024 * 1024;
-const KEY_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+const STAGE_ABOVE_BYTES = 1024 * 1024;
+const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+)*$/;
 
 export interface ObjectHeader extends WrappedKey {
   readonly iv: string;
@@ -54,11 +55,53 @@ export class FileObjectStore implements ObjectStore {
 
   async putIfAbsent(key: string, body: Buffer, options: PutOptions): Promise<PutOutcome> {
     const path = this.pathOf(key);
-    const folder = dirname(path);
-    if (!this.folders.has(folder)) {
-      await mkdir(folder, { recursive: true });
-      this.folders.add(folder);
+    // The temp file sits beside its final name: a link within one folder is the cheapest.
+    return this.link(await this.writeTemp(await this.folder(dirname(path)), body, options), path);
+  }
+
+  /**
+   * Starts a large body's encrypted, synced write before its key is known, so that it
+   * overlaps parsing. A small body's write is quicker than the parse, so it waits for its key.
+   */
+  async stage(body: Buffer, options: PutOptions): Promise<StagedObject> {
+    if (body.length < STAGE_ABOVE_BYTES) {
+      return { commit: (key) => this.putIfAbsent(key, body, options), discard: async () => undefined };
     }
+    const temp = await this.writeTemp(await this.folder(join(this.root, ".staging")), body, options);
+    return {
+      commit: async (key) => {
+        const path = this.pathOf(key);
+        await this.folder(dirname(path));
+        return this.link(temp, path);
+      },
+      discard: () => unlink(temp).catch(() => undefined),
+    };
+  }
+
+  /** Links the temp file to its final name, create-only, and removes the temp name. */
+  private async link(temp: string, path: string): Promise<PutOutcome> {
+    try {
+      // link() fails if the name exists: an atomic create-only write.
+      await link(temp, path);
+      return "created";
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return "exists";
+      throw err;
+    } finally {
+      await unlink(temp);
+    }
+  }
+
+  private async folder(path: string): Promise<string> {
+    if (!this.folders.has(path)) {
+      await mkdir(path, { recursive: true });
+      this.folders.add(path);
+    }
+    return path;
+  }
+
+  /** Encrypts the body into a new read-only temp file in `folder` and syncs it. */
+  private async writeTemp(folder: string, body: Buffer, options: PutOptions): Promise<string> {
     const dataKey = randomBytes(32);
     const iv = randomBytes(12);
     const header: ObjectHeader = {
@@ -73,7 +116,7 @@ export class FileObjectStore implements ObjectStore {
     const headerBytes = Buffer.from(JSON.stringify(header));
     const length = Buffer.alloc(4);
     length.writeUInt32BE(headerBytes.length);
-    const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    const temp = join(folder, `.${randomBytes(8).toString("hex")}.tmp`);
     // Created read-only: the mode applies to later opens, this handle may still write.
     const file = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o444);
     try {
@@ -84,26 +127,20 @@ export class FileObjectStore implements ObjectStore {
       // In slices, so a large body is never copied whole.
       for (let offset = 0; offset < body.length; offset += CHUNK) {
         parts.push(cipher.update(body.subarray(offset, offset + CHUNK)));
-        if (parts.length >= 8) await file.writev(parts.splice(0));
+        if (parts.length >= 4) await file.writev(parts.splice(0));
       }
       cipher.final();
       parts.push(cipher.getAuthTag());
       await file.writev(parts);
       // Durable before the link makes it visible, and before the intake acknowledges it.
       await file.datasync();
+    } catch (err) {
+      await unlink(temp).catch(() => undefined);
+      throw err;
     } finally {
       await file.close();
     }
-    try {
-      // link() fails if the name exists: an atomic create-only write.
-      await link(temp, path);
-      return "created";
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") return "exists";
-      throw err;
-    } finally {
-      await unlink(temp);
-    }
+    return temp;
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -163,8 +200,10 @@ export class FileObjectStore implements ObjectStore {
       const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
         const path = join(folder, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (!entry.name.endsWith(".tmp") && !entry.name.endsWith(".hold")) out.push(relative(this.root, path).split(sep).join("/"));
+        if (entry.isDirectory()) {
+          if (entry.name !== ".staging") await walk(path);
+        }
+        else if (!entry.name.startsWith(".") && !entry.name.endsWith(".hold")) out.push(relative(this.root, path).split(sep).join("/"));
       }
     };
     await walk(this.root);
