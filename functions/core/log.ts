@@ -16,6 +16,8 @@ export interface LogFields {
   readonly port?: number;
   readonly count?: number;
   readonly path?: string;
+  /** A queue or event record id (an SQS messageId), never its body. */
+  readonly record?: string;
 }
 
 export interface Logger {
