@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { corpusFiles, CORPUS_DIR } from "../test/helpers/corpus";
+import { measureBundle } from "./bundles";
 import { largeMessage } from "./generate";
 import type { WorkerResult } from "./worker";
 
@@ -84,11 +85,14 @@ function main(): void {
     });
 
     const byName = Object.fromEntries(runs.map((run) => [run.name, run]));
+    // Each cloud function as its Pulumi program bundles it. Targets: under 1.5 MB, init under 250 ms.
+    const bundles = [measureBundle("aws/handler.ts", "node22")];
     const largestMiB = large.length / MiB;
     const pipeline = byName.pipeline;
     const summary = {
       inputs: { corpusMessages: corpus.length, largestMessageMiB: round(largestMiB), totalMiB: round(inputs.reduce((sum, path) => sum + statSync(path).size, 0) / MiB) },
       runs,
+      bundles,
       ratios: {
         // > 1: the whole pipeline is faster than simpleParser alone.
         sequential: round(pipeline.all.megabytesPerSecond / byName.simpleParser.all.megabytesPerSecond),
@@ -116,6 +120,9 @@ function main(): void {
     }
     console.log(`\npipeline outcomes: ${JSON.stringify(pipeline.statuses)}`);
     console.log(`throughput pipeline/simpleParser (target >= 1): sequential ${summary.ratios.sequential}, x${CONCURRENT} ${summary.ratios[`concurrent x${CONCURRENT}`]}, 40 MB message ${summary.ratios.large40MB}`);
+    for (const b of bundles) {
+      console.log(`\nbundle ${b.entry}: ${(b.bundleBytes / 1e6).toFixed(2)} MB (target < 1.5), cold init median ${b.initMsMedian} ms of ${b.initRunsMs.length} fresh processes (target < 250)`);
+    }
     console.log(
       `pipeline peak RSS / largest message (target < 3): ${summary.ratios.pipelinePeakRssOverLargestMessage} whole process; ${summary.ratios.pipelinePeakRssAboveBaselineOverLargestMessage} above the ready process (modules loaded, archive open)`,
     );
