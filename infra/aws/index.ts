@@ -1,0 +1,187 @@
+// The whole journaling archive on AWS, as one component: the AWS column of DESIGN.md's
+// capability matrix. Every child is parented to it and created through one provider that
+// pins the region and tags every resource with stack, role and data classification.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { resourceTags, type StackConfig } from "../config";
+import { auditorStatements, holdAdminStatements, ingestorStatements, role, trustPolicy } from "./access";
+import { alerts } from "./alerts";
+import { archiveBackup, backupRole } from "./backup";
+import { intake, receiptRuleArn } from "./ingest";
+import { archiveKey } from "./keys";
+import { accessLogBucket, auditLogging, logRetentionDays, trailArn } from "./logging";
+import { policyJson } from "./policy";
+import { peerArchive, replicateToPeer, replicationRole } from "./replication";
+import { archiveBucket, archivePolicyStatements, bucketName } from "./storage";
+
+export interface JournalArchiveAwsArgs {
+  /** The stack's checked configuration (infra/config.ts). */
+  readonly config: StackConfig;
+}
+
+export class JournalArchiveAws extends pulumi.ComponentResource {
+  readonly region: string;
+  readonly archiveBucketName: pulumi.Output<string>;
+  readonly archiveBucketArn: pulumi.Output<string>;
+  readonly archiveKmsKeyArn: pulumi.Output<string>;
+  readonly inboxBucketName: pulumi.Output<string>;
+  readonly trailBucketName: pulumi.Output<string>;
+  readonly accessLogBucketName: pulumi.Output<string>;
+  readonly intakeAddresses: readonly string[];
+  readonly ingestorRoleArn: pulumi.Output<string>;
+  readonly auditorRoleArn: pulumi.Output<string>;
+  readonly holdAdminRoleArn: pulumi.Output<string>;
+  readonly queueUrl: pulumi.Output<string>;
+  readonly deadLetterQueueUrl: pulumi.Output<string>;
+  readonly ingestorFunctionName: pulumi.Output<string>;
+  readonly receiptRuleSetName: pulumi.Output<string>;
+  readonly trailArn: pulumi.Output<string>;
+  readonly alertTopicArn: pulumi.Output<string>;
+  readonly backupVaultName: pulumi.Output<string>;
+
+  constructor(name: string, args: JournalArchiveAwsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("email-journal:aws:JournalArchive", name, {}, opts);
+    const { config } = args;
+    const stack = config.stack;
+    const provider = new aws.Provider(`${name}-provider`, { region: config.region as aws.Region, defaultTags: { tags: resourceTags(config) } }, { parent: this });
+    const o: pulumi.CustomResourceOptions = { parent: this, provider };
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider }).accountId;
+
+    // Names fixed up front, so that the key and bucket policies can name what they protect without a cycle.
+    const names = {
+      archive: bucketName("archive", accountId, config.region, stack),
+      inbox: bucketName("inbox", accountId, config.region, stack),
+      trail: bucketName("trail", accountId, config.region, stack),
+      accessLogs: bucketName("access", accountId, config.region, stack),
+      ruleSet: `email-journal-${stack}`,
+      rule: "journal",
+      trailName: `email-journal-${stack}`,
+      ingestor: `email-journal-ingest-${stack}`,
+    };
+    const arnOf = (bucket: pulumi.Output<string>) => pulumi.interpolate`arn:aws:s3:::${bucket}`;
+    // The ingestor's audit lines go to its log group: it is kept as long as the archive.
+    const auditLogDays = logRetentionDays(config.retention.minimumDays);
+
+    // Roles first: the key policy names them.
+    const ingestor = role(`${name}-ingestor`, trustPolicy({ Service: "lambda.amazonaws.com" }, false), undefined, o);
+    const auditor = role(`${name}-auditor`, trustPolicy({ AWS: [...config.auditors] }, true), undefined, o);
+    const holdAdmin = role(`${name}-hold-admin`, trustPolicy({ AWS: [...config.holdAdmins] }, true), undefined, o);
+    const replication = replicationRole(name, o);
+    const backupServiceRole = backupRole(name, o);
+
+    const key = archiveKey(
+      `${name}-key`,
+      {
+        stack,
+        accountId,
+        region: config.region,
+        ingestorRoleArn: ingestor.role.arn,
+        auditorRoleArns: [auditor.role.arn],
+        replicationRoleArn: replication.arn,
+        backupRoleArn: backupServiceRole.arn,
+        inboxBucketArn: arnOf(names.inbox),
+        receiptRuleArn: receiptRuleArn(config.region, accountId, names.ruleSet, names.rule),
+        trailArn: trailArn(config.region, accountId, names.trailName),
+        ...(config.breakGlass ? { breakGlassArn: config.breakGlass } : {}),
+      },
+      o,
+    );
+
+    const accessLogs = accessLogBucket(name, { accessLogBucketName: names.accessLogs, accountId, config }, arnOf(names.archive), o);
+    const archive = archiveBucket(`${name}-archive`, { bucketName: names.archive, config, kmsKeyArn: key.arn, accessLogBucket: accessLogs.bucket.id }, o);
+    new aws.s3.BucketPolicy(
+      `${name}-archive-policy`,
+      { bucket: archive.bucket.id, policy: policyJson(archivePolicyStatements({ bucketArn: archive.bucket.arn, kmsKeyArn: key.arn, breakGlassArn: config.breakGlass })) },
+      { ...o, dependsOn: [archive.access] },
+    );
+
+    const intakeParts = intake(
+      name,
+      {
+        config,
+        accountId,
+        inboxBucketName: names.inbox,
+        kmsKeyArn: key.arn,
+        archiveBucketName: archive.bucket.id,
+        ingestorRoleArn: ingestor.role.arn,
+        ruleSetName: names.ruleSet,
+        ruleName: names.rule,
+        functionName: names.ingestor,
+        logRetentionDays: auditLogDays,
+      },
+      o,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-ingestor-policy`,
+      {
+        role: ingestor.role.id,
+        policy: policyJson(
+          ingestorStatements({ inboxBucketArn: intakeParts.inbox.bucket.arn, archiveBucketArn: archive.bucket.arn, kmsKeyArn: key.arn, queueArn: intakeParts.queue.arn, logGroupArn: intakeParts.logGroup.arn }),
+        ),
+      },
+      o,
+    );
+    new aws.iam.RolePolicy(`${name}-auditor-policy`, { role: auditor.role.id, policy: policyJson(auditorStatements(archive.bucket.arn, key.arn)) }, o);
+    new aws.iam.RolePolicy(`${name}-hold-admin-policy`, { role: holdAdmin.role.id, policy: policyJson(holdAdminStatements(archive.bucket.arn)) }, o);
+
+    const logging = auditLogging(
+      name,
+      {
+        config,
+        accountId,
+        kmsKeyArn: key.arn,
+        trailName: names.trailName,
+        trailBucketName: names.trail,
+        accessLogBucketName: names.accessLogs,
+        archiveBucketArn: archive.bucket.arn,
+        inboxBucketArn: intakeParts.inbox.bucket.arn,
+      },
+      o,
+    );
+    const alerting = alerts(
+      name,
+      {
+        email: config.alertEmail,
+        kmsKeyArn: key.arn,
+        deadLetterQueueName: intakeParts.deadLetters.name,
+        functionName: intakeParts.ingestor.name,
+        trailLogGroupName: logging.logGroup.name,
+        archiveBucketName: archive.bucket.id,
+      },
+      o,
+    );
+    const backup = archiveBackup(name, { config, kmsKeyArn: key.arn, archiveBucketArn: archive.bucket.arn, roleArn: backupServiceRole.arn }, o);
+
+    // A primary copies everything to its peer; a standby receives, and replicates nothing of its own.
+    if (config.role === "primary") {
+      replicateToPeer(name, { role: replication, sourceBucket: archive.bucket, sourceKeyArn: key.arn, peer: peerArchive(name, config.peerStack, { parent: this }), dependsOn: [archive.versioning] }, o);
+    }
+
+    this.region = config.region;
+    this.archiveBucketName = archive.bucket.id;
+    this.archiveBucketArn = archive.bucket.arn;
+    this.archiveKmsKeyArn = key.arn;
+    this.inboxBucketName = intakeParts.inbox.bucket.id;
+    this.trailBucketName = logging.logBucket.bucket.id;
+    this.accessLogBucketName = accessLogs.bucket.id;
+    this.intakeAddresses = config.intake.addresses;
+    this.ingestorRoleArn = ingestor.role.arn;
+    this.auditorRoleArn = auditor.role.arn;
+    this.holdAdminRoleArn = holdAdmin.role.arn;
+    this.queueUrl = intakeParts.queue.url;
+    this.deadLetterQueueUrl = intakeParts.deadLetters.url;
+    this.ingestorFunctionName = intakeParts.ingestor.name;
+    this.receiptRuleSetName = intakeParts.ruleSet.ruleSetName;
+    this.trailArn = logging.trail.arn;
+    this.alertTopicArn = alerting.topic.arn;
+    this.backupVaultName = backup.vault.name;
+    this.registerOutputs({
+      archiveBucketName: this.archiveBucketName,
+      archiveBucketArn: this.archiveBucketArn,
+      archiveKmsKeyArn: this.archiveKmsKeyArn,
+      inboxBucketName: this.inboxBucketName,
+      trailArn: this.trailArn,
+      alertTopicArn: this.alertTopicArn,
+    });
+  }
+}

@@ -1,0 +1,164 @@
+// Intake: SES receipt rule → inbox bucket (+ SNS notice with the envelope) → SQS (with a
+// dead-letter queue) → the Lambda ingestor. Objects dropped into the inbox by other tools
+// under `drop/` notify the queue directly; SES writes under `ses/`, so nothing is ingested twice.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { bundleArchive } from "../bundle";
+import { policyJson, type Statement } from "./policy";
+import { privateBucket, transportStatements } from "./storage";
+
+/** Long enough for a 40 MB message: fetch, parse, hash, upload. */
+export const INGESTOR_TIMEOUT_SECONDS = 300;
+/** A 40 MB message is held about three times over (bytes, decode buffers, upload): 2 GB leaves room and buys CPU. */
+export const INGESTOR_MEMORY_MB = 2048;
+/** Caps concurrent writers, so a backlog cannot exhaust the account's Lambda concurrency. */
+export const INGESTOR_RESERVED_CONCURRENCY = 20;
+/** The current Node.js Lambda runtime, and the esbuild target that matches it. */
+export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+const BUNDLE_TARGET = "node22";
+
+export interface IntakeArgs {
+  readonly config: StackConfig;
+  readonly accountId: pulumi.Input<string>;
+  readonly inboxBucketName: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly archiveBucketName: pulumi.Input<string>;
+  readonly ingestorRoleArn: pulumi.Input<string>;
+  readonly ruleSetName: string;
+  readonly ruleName: string;
+  readonly functionName: string;
+  readonly logRetentionDays: number;
+}
+
+export function receiptRuleArn(region: string, accountId: pulumi.Input<string>, ruleSetName: string, ruleName: string): pulumi.Output<string> {
+  return pulumi.interpolate`arn:aws:ses:${region}:${accountId}:receipt-rule-set/${ruleSetName}:receipt-rule/${ruleName}`;
+}
+
+export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResourceOptions) {
+  const { config } = args;
+  const ruleArn = receiptRuleArn(config.region, args.accountId, args.ruleSetName, args.ruleName);
+
+  const inbox = privateBucket(`${name}-inbox`, { bucketName: args.inboxBucketName, kmsKeyArn: args.kmsKeyArn }, opts);
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-inbox-lifecycle`,
+    // The archive holds the copy; the inbox is a staging area, emptied after a month.
+    { bucket: inbox.bucket.id, rules: [{ id: "expire-processed", status: "Enabled", filter: {}, expiration: { days: 30 }, noncurrentVersionExpiration: { noncurrentDays: 1 } }] },
+    { ...opts, dependsOn: [inbox.versioning] },
+  );
+  const inboxPolicy = new aws.s3.BucketPolicy(
+    `${name}-inbox-policy`,
+    {
+      bucket: inbox.bucket.id,
+      policy: policyJson([
+        ...transportStatements(inbox.bucket.arn),
+        {
+          Sid: "SesStoresJournalMail",
+          Effect: "Allow",
+          Principal: { Service: "ses.amazonaws.com" },
+          Action: ["s3:PutObject"],
+          Resource: pulumi.interpolate`${inbox.bucket.arn}/ses/*`,
+          Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": ruleArn } },
+        },
+      ]),
+    },
+    { ...opts, dependsOn: [inbox.access] },
+  );
+
+  const topic = new aws.sns.Topic(`${name}-intake-topic`, { kmsMasterKeyId: args.kmsKeyArn }, opts);
+  new aws.sns.TopicPolicy(
+    `${name}-intake-topic-policy`,
+    {
+      arn: topic.arn,
+      policy: policyJson([
+        { Sid: "SesPublishesReceipts", Effect: "Allow", Principal: { Service: "ses.amazonaws.com" }, Action: ["sns:Publish"], Resource: topic.arn, Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": ruleArn } } },
+      ]),
+    },
+    opts,
+  );
+
+  const deadLetters = new aws.sqs.Queue(`${name}-intake-dlq`, { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, opts);
+  const queue = new aws.sqs.Queue(
+    `${name}-intake-queue`,
+    {
+      kmsMasterKeyId: args.kmsKeyArn,
+      // AWS's guidance for Lambda sources: at least six times the function timeout.
+      visibilityTimeoutSeconds: 6 * INGESTOR_TIMEOUT_SECONDS,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: deadLetters.arn, maxReceiveCount: 5 }),
+    },
+    opts,
+  );
+  const queueStatements: Statement[] = [
+    { Sid: "IntakeTopicDelivers", Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: ["sqs:SendMessage"], Resource: queue.arn, Condition: { ArnEquals: { "aws:SourceArn": topic.arn } } },
+    {
+      Sid: "InboxDropsNotify",
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: ["sqs:SendMessage"],
+      Resource: queue.arn,
+      Condition: { ArnEquals: { "aws:SourceArn": inbox.bucket.arn }, StringEquals: { "aws:SourceAccount": args.accountId } },
+    },
+  ];
+  const queuePolicy = new aws.sqs.QueuePolicy(`${name}-intake-queue-policy`, { queueUrl: queue.url, policy: policyJson(queueStatements) }, opts);
+  new aws.sns.TopicSubscription(`${name}-intake-subscription`, { topic: topic.arn, protocol: "sqs", endpoint: queue.arn }, { ...opts, dependsOn: [queuePolicy] });
+  new aws.s3.BucketNotification(
+    `${name}-inbox-drops`,
+    { bucket: inbox.bucket.id, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "drop/" }] },
+    { ...opts, dependsOn: [queuePolicy] },
+  );
+
+  const ruleSet = new aws.ses.ReceiptRuleSet(`${name}-rule-set`, { ruleSetName: args.ruleSetName }, opts);
+  const rule = new aws.ses.ReceiptRule(
+    `${name}-rule`,
+    {
+      name: args.ruleName,
+      ruleSetName: ruleSet.ruleSetName,
+      recipients: [...config.intake.addresses],
+      enabled: true,
+      scanEnabled: true,
+      tlsPolicy: "Require",
+      // Stored with the inbox's default SSE-KMS encryption: the action's kmsKeyArn would mean client-side encryption.
+      s3Actions: [{ bucketName: inbox.bucket.id, objectKeyPrefix: "ses/", topicArn: topic.arn, position: 1 }],
+    },
+    { ...opts, dependsOn: [inboxPolicy] },
+  );
+  // Only the primary receives mail; a standby's rule set stays inactive until it is promoted.
+  const active = config.role === "primary" ? new aws.ses.ActiveReceiptRuleSet(`${name}-active-rule-set`, { ruleSetName: ruleSet.ruleSetName }, { ...opts, dependsOn: [rule] }) : undefined;
+
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}-ingestor-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, opts);
+  const ingestor = new aws.lambda.Function(
+    `${name}-ingestor`,
+    {
+      name: args.functionName,
+      runtime: LAMBDA_RUNTIME,
+      architectures: ["arm64"],
+      handler: "index.handler",
+      code: bundleArchive("aws/handler.ts", BUNDLE_TARGET),
+      role: args.ingestorRoleArn,
+      memorySize: INGESTOR_MEMORY_MB,
+      timeout: INGESTOR_TIMEOUT_SECONDS,
+      reservedConcurrentExecutions: INGESTOR_RESERVED_CONCURRENCY,
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      tracingConfig: { mode: "Active" },
+      environment: {
+        variables: {
+          ARCHIVE_BUCKET: args.archiveBucketName,
+          ARCHIVE_KMS_KEY_ARN: args.kmsKeyArn,
+          INBOX_BUCKET: inbox.bucket.id,
+          RETENTION_DAYS: String(config.retention.minimumDays),
+          MAX_MESSAGE_BYTES: String(config.intake.maxMessageBytes),
+          DETECTORS: config.detectors.join(","),
+          LOG_LEVEL: "info",
+        },
+      },
+    },
+    opts,
+  );
+  const mapping = new aws.lambda.EventSourceMapping(
+    `${name}-ingestor-source`,
+    { eventSourceArn: queue.arn, functionName: ingestor.arn, batchSize: 5, functionResponseTypes: ["ReportBatchItemFailures"] },
+    opts,
+  );
+  return { inbox, topic, queue, deadLetters, ruleSet, rule, active, logGroup, ingestor, mapping };
+}

@@ -1,0 +1,144 @@
+// The stack's customer key, and a key policy that says exactly who may encrypt and decrypt
+// with it. In a key policy `Resource: "*"` means "this key": it is the one place AWS requires it.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { MFA, policyJson, type Statement } from "./policy";
+
+export interface KeyPolicyArgs {
+  readonly accountId: pulumi.Input<string>;
+  readonly region: string;
+  /** May encrypt archive objects and decrypt inbox objects, through S3 only. */
+  readonly ingestorRoleArn: pulumi.Input<string>;
+  /** May decrypt archive objects, with MFA. */
+  readonly auditorRoleArns: readonly pulumi.Input<string>[];
+  /** May decrypt source objects for replication, through S3 only. */
+  readonly replicationRoleArn: pulumi.Input<string>;
+  /** May use the key for the backup vault, through AWS Backup only. */
+  readonly backupRoleArn: pulumi.Input<string>;
+  readonly inboxBucketArn: pulumi.Input<string>;
+  /** The receipt rule SES stores mail with (an ARN built from names, to avoid a cycle). */
+  readonly receiptRuleArn: pulumi.Input<string>;
+  /** The trail's ARN, built from its name for the same reason. */
+  readonly trailArn: pulumi.Input<string>;
+  /** Role exempt from nothing here except that it alone may disable or delete the key. */
+  readonly breakGlassArn?: string;
+}
+
+/** Administration without data access: no Decrypt, no Encrypt, and no way to destroy the key. */
+const ADMIN_ACTIONS = [
+  "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListKeyPolicies", "kms:GetKeyRotationStatus",
+  "kms:EnableKeyRotation", "kms:RotateKeyOnDemand", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource",
+  "kms:UpdateKeyDescription", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases",
+  "kms:ListGrants", "kms:RevokeGrant",
+];
+
+export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
+  const account = args.accountId;
+  const root = pulumi.interpolate`arn:aws:iam::${account}:root`;
+  const viaS3 = `s3.${args.region}.amazonaws.com`;
+  const statements: Statement[] = [
+    // Delegates administration to IAM in this account (the deploying role needs it); data access is not delegated.
+    { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: ADMIN_ACTIONS, Resource: "*" },
+    {
+      Sid: "IngestorEncryptsArchiveThroughS3",
+      Effect: "Allow",
+      Principal: { AWS: args.ingestorRoleArn },
+      Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": viaS3 } },
+    },
+    {
+      Sid: "IngestorDecryptsInboxOnly",
+      Effect: "Allow",
+      Principal: { AWS: args.ingestorRoleArn },
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": viaS3 }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [args.inboxBucketArn, pulumi.interpolate`${args.inboxBucketArn}/*`] } },
+    },
+    {
+      Sid: "AuditorsDecryptWithMfa",
+      Effect: "Allow",
+      Principal: { AWS: [...args.auditorRoleArns] },
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: "*",
+      Condition: { ...MFA, StringEquals: { "kms:ViaService": viaS3 } },
+    },
+    {
+      Sid: "ReplicationDecryptsSource",
+      Effect: "Allow",
+      Principal: { AWS: args.replicationRoleArn },
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": viaS3 } },
+    },
+    {
+      Sid: "BackupUsesKeyThroughBackup",
+      Effect: "Allow",
+      Principal: { AWS: args.backupRoleArn },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": [`backup.${args.region}.amazonaws.com`, viaS3] } },
+    },
+    {
+      Sid: "SesEncryptsInbox",
+      Effect: "Allow",
+      Principal: { Service: "ses.amazonaws.com" },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": account, "aws:SourceArn": args.receiptRuleArn } },
+    },
+    {
+      Sid: "CloudTrailEncryptsLogs",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: ["kms:GenerateDataKey", "kms:DescribeKey"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceArn": args.trailArn },
+        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${account}:trail/*` },
+      },
+    },
+    {
+      Sid: "CloudWatchLogsEncryptsLogGroups",
+      Effect: "Allow",
+      Principal: { Service: `logs.${args.region}.amazonaws.com` },
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Resource: "*",
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${args.region}:${account}:log-group:*` } },
+    },
+    {
+      // Encrypted SNS topics and SQS queues: the services that publish to them need the data key.
+      Sid: "ServicesPublishToEncryptedTopicsAndQueues",
+      Effect: "Allow",
+      Principal: { Service: ["sns.amazonaws.com", "cloudwatch.amazonaws.com", "s3.amazonaws.com"] },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": account } },
+    },
+  ];
+  if (args.breakGlassArn) {
+    statements.push({ Sid: "BreakGlassMayDisableOrDeleteKey", Effect: "Allow", Principal: { AWS: args.breakGlassArn }, Action: ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:EnableKey"], Resource: "*", Condition: MFA });
+  }
+  return statements;
+}
+
+export interface ArchiveKeyArgs extends KeyPolicyArgs {
+  readonly stack: string;
+}
+
+/** The customer key: yearly rotation, protected, kept if the stack is ever deleted. */
+export function archiveKey(name: string, args: ArchiveKeyArgs, opts: pulumi.CustomResourceOptions): aws.kms.Key {
+  const key = new aws.kms.Key(
+    name,
+    {
+      description: `email-journal archive key (${args.stack})`,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+      policy: policyJson(keyPolicyStatements(args)),
+    },
+    { ...opts, protect: true, retainOnDelete: true },
+  );
+  new aws.kms.Alias(`${name}-alias`, { name: `alias/email-journal-${args.stack}`, targetKeyId: key.keyId }, opts);
+  return key;
+}

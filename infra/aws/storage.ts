@@ -1,0 +1,161 @@
+// The buckets: the WORM archive, the SES inbox, the CloudTrail log bucket, and the
+// server-access-log bucket. Every one private, owner-enforced and TLS-only.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import type { Statement } from "./policy";
+
+const ALL_PUBLIC_ACCESS_BLOCKED = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
+
+/** Denies every request to the bucket without TLS, or with TLS below 1.2. */
+export function transportStatements(bucketArn: pulumi.Input<string>): Statement[] {
+  const resources = [bucketArn, pulumi.interpolate`${bucketArn}/*`];
+  return [
+    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: resources, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+  ];
+}
+
+export interface BucketArgs {
+  /** The bucket's global name: deterministic, so that policies can name it before it exists. */
+  readonly bucketName: pulumi.Input<string>;
+  /** SSE-KMS under this key, with S3 bucket keys; SSE-S3 when omitted (S3 access-log targets accept only that). */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  /** Object Lock default retention; the bucket is created with Object Lock enabled when set. */
+  readonly lock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
+}
+
+/** A private, versioned, encrypted bucket; Object Lock when asked. Children of `parent`. */
+export function privateBucket(name: string, args: BucketArgs, opts: pulumi.CustomResourceOptions, bucketOpts: pulumi.CustomResourceOptions = {}) {
+  const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, objectLockEnabled: args.lock !== undefined, forceDestroy: false }, { ...opts, ...bucketOpts });
+  const access = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { bucket: bucket.id, ...ALL_PUBLIC_ACCESS_BLOCKED }, opts);
+  const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+  const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [
+        args.kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
+    },
+    opts,
+  );
+  const lock = args.lock
+    ? new aws.s3.BucketObjectLockConfiguration(
+        `${name}-object-lock`,
+        { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.lock.mode, days: args.lock.days } } },
+        { ...opts, dependsOn: [versioning] },
+      )
+    : undefined;
+  return { bucket, access, ownership, versioning, encryption, lock };
+}
+
+export interface ArchiveBucketArgs {
+  readonly bucketName: pulumi.Input<string>;
+  readonly config: StackConfig;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly accessLogBucket: pulumi.Input<string>;
+}
+
+/** The archive: WORM at the configured retention, tiered, deleted only after the configured maximum. */
+export function archiveBucket(name: string, args: ArchiveBucketArgs, opts: pulumi.CustomResourceOptions) {
+  const { retention } = args.config;
+  const parts = privateBucket(
+    name,
+    { bucketName: args.bucketName, kmsKeyArn: args.kmsKeyArn, lock: { mode: retention.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: retention.minimumDays } },
+    opts,
+    // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.
+    { protect: true, retainOnDelete: true },
+  );
+  const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+    `${name}-lifecycle`,
+    { bucket: parts.bucket.id, rules: archiveLifecycleRules(args.config) },
+    { ...opts, dependsOn: [parts.versioning] },
+  );
+  const logging = new aws.s3.BucketLogging(`${name}-access-logs`, { bucket: parts.bucket.id, targetBucket: args.accessLogBucket, targetPrefix: "archive/" }, opts);
+  return { ...parts, lifecycle, logging };
+}
+
+/** Cost tiers, and deletion after the maximum retention (never before the locked minimum). */
+export function archiveLifecycleRules(config: StackConfig): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+  const { tiers, retention } = config;
+  const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
+    {
+      id: "cost-tiers",
+      status: "Enabled",
+      filter: {},
+      transitions: [
+        { days: tiers.coolAfterDays, storageClass: "STANDARD_IA" },
+        { days: tiers.coldAfterDays, storageClass: "GLACIER_IR" },
+        { days: tiers.archiveAfterDays, storageClass: "DEEP_ARCHIVE" },
+      ],
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    },
+  ];
+  if (retention.maximumDays !== undefined) {
+    rules.push({
+      id: "delete-after-maximum-retention",
+      status: "Enabled",
+      filter: {},
+      expiration: { days: retention.maximumDays },
+      // The expired version becomes noncurrent; S3 removes it a day later, and Object Lock refuses while it is locked.
+      noncurrentVersionExpiration: { noncurrentDays: 1 },
+    });
+  }
+  return rules;
+}
+
+export interface ArchivePolicyArgs {
+  readonly bucketArn: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly breakGlassArn?: string;
+}
+
+/** TLS only, uploads only under the stack key, and no deletes or lock/policy changes by anyone but break-glass. */
+export function archivePolicyStatements(args: ArchivePolicyArgs): Statement[] {
+  const objects = pulumi.interpolate`${args.bucketArn}/*`;
+  const exceptBreakGlass = args.breakGlassArn ? { Condition: { ArnNotEquals: { "aws:PrincipalArn": args.breakGlassArn } } } : {};
+  return [
+    ...transportStatements(args.bucketArn),
+    {
+      Sid: "DenyUploadsWithoutKms",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject"],
+      Resource: objects,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+    },
+    {
+      Sid: "DenyUploadsUnderAnotherKey",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject"],
+      Resource: objects,
+      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": args.kmsKeyArn } },
+    },
+    {
+      Sid: "DenyDeletesAndRetentionChanges",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention"],
+      Resource: objects,
+      ...exceptBreakGlass,
+    },
+    {
+      Sid: "DenyLockAndPolicyChanges",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:DeleteBucket", "s3:PutBucketVersioning"],
+      Resource: args.bucketArn,
+      ...exceptBreakGlass,
+    },
+  ];
+}
+
+/** `ej-<part>-<account>-<region>-<stack>`: unique across AWS, and known before the bucket exists. */
+export function bucketName(part: string, accountId: pulumi.Input<string>, region: string, stack: string): pulumi.Output<string> {
+  return pulumi.interpolate`ej-${part}-${accountId}-${region}-${stack}`.apply((name) => name.toLowerCase().slice(0, 63));
+}
