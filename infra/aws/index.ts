@@ -11,7 +11,7 @@ import { intake, receiptRuleArn } from "./ingest";
 import { archiveKey } from "./keys";
 import { accessLogBucket, auditLogging, logRetentionDays, trailArn } from "./logging";
 import { policyJson } from "./policy";
-import { peerArchive, replicateToPeer, replicationRole } from "./replication";
+import { peerArchive, replicateToPeer, replicationRole, replicationRoleName } from "./replication";
 import { archiveBucket, archivePolicyStatements, bucketName } from "./storage";
 
 export interface JournalArchiveAwsArgs {
@@ -66,7 +66,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     const ingestor = role(`${name}-ingestor`, trustPolicy({ Service: "lambda.amazonaws.com" }, false), undefined, o);
     const auditor = role(`${name}-auditor`, trustPolicy({ AWS: [...config.auditors] }, true), undefined, o);
     const holdAdmin = role(`${name}-hold-admin`, trustPolicy({ AWS: [...config.holdAdmins] }, true), undefined, o);
-    const replication = replicationRole(name, o);
+    const replication = replicationRole(name, stack, o);
     const backupServiceRole = backupRole(name, o);
 
     const key = archiveKey(
@@ -78,6 +78,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
         ingestorRoleArn: ingestor.role.arn,
         auditorRoleArns: [auditor.role.arn],
         replicationRoleArn: replication.arn,
+        peerReplicationRoleArn: pulumi.interpolate`arn:aws:iam::${accountId}:role/${replicationRoleName(config.peerStack.split("/").pop()!)}`,
         backupRoleArn: backupServiceRole.arn,
         inboxBucketArn: arnOf(names.inbox),
         receiptRuleArn: receiptRuleArn(config.region, accountId, names.ruleSet, names.rule),

@@ -13,6 +13,8 @@ export interface KeyPolicyArgs {
   readonly auditorRoleArns: readonly pulumi.Input<string>[];
   /** May decrypt source objects for replication, through S3 only. */
   readonly replicationRoleArn: pulumi.Input<string>;
+  /** The peer stack's replication role, which encrypts its replicas here; named, as it may not exist yet. */
+  readonly peerReplicationRoleArn: pulumi.Input<string>;
   /** May use the key for the backup vault, through AWS Backup only. */
   readonly backupRoleArn: pulumi.Input<string>;
   readonly inboxBucketArn: pulumi.Input<string>;
@@ -70,6 +72,15 @@ export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
       Action: ["kms:Decrypt"],
       Resource: "*",
       Condition: { StringEquals: { "kms:ViaService": viaS3 } },
+    },
+    {
+      // A condition rather than a principal: the peer's role may not exist yet (the standby is deployed first).
+      Sid: "PeerReplicationEncryptsReplicas",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { ArnEquals: { "aws:PrincipalArn": args.peerReplicationRoleArn }, StringEquals: { "kms:ViaService": viaS3 } },
     },
     {
       Sid: "BackupUsesKeyThroughBackup",

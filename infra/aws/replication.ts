@@ -22,8 +22,13 @@ export function peerArchive(name: string, peerStack: string, opts: pulumi.Custom
   };
 }
 
-export function replicationRole(name: string, opts: pulumi.CustomResourceOptions) {
-  return new aws.iam.Role(`${name}-replication`, { assumeRolePolicy: trustPolicy({ Service: "s3.amazonaws.com" }, false) }, opts);
+/** Named by its stack, so that the peer's key policy can admit it before it exists. */
+export function replicationRoleName(stack: string): string {
+  return `email-journal-replication-${stack}`;
+}
+
+export function replicationRole(name: string, stack: string, opts: pulumi.CustomResourceOptions) {
+  return new aws.iam.Role(`${name}-replication`, { name: replicationRoleName(stack), assumeRolePolicy: trustPolicy({ Service: "s3.amazonaws.com" }, false) }, opts);
 }
 
 export function replicationStatements(sourceBucketArn: pulumi.Input<string>, sourceKeyArn: pulumi.Input<string>, peer: PeerArchive): Statement[] {

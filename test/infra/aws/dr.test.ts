@@ -1,0 +1,50 @@
+// The dr stack (standby, us-west-2): the same archive and guarantees, intake inactive, and
+// ready to receive prod's replicas; it replicates nothing itself.
+import { beforeAll, describe, expect, it } from "vitest";
+import { policyProblems } from "../../../infra/aws/policy";
+import { ACCOUNT, doc, runProgram, type ProgramRun } from "../harness";
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram("dr");
+}, 60_000);
+
+describe("the dr stack as standby", () => {
+  it("builds the same locked, encrypted archive in its own region, with its own key", () => {
+    expect(run.one("pulumi:providers:aws").inputs.region).toBe("us-west-2");
+    const lock = run.ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").find((r) => r.inputs.bucket === `ej-archive-${ACCOUNT}-us-west-2-dr`)!;
+    expect(lock.inputs.rule.defaultRetention).toEqual({ mode: "COMPLIANCE", days: 2557 });
+    expect(run.one("aws:kms/key:Key").inputs.enableKeyRotation).toBe(true);
+    expect(run.outputs.archiveBucketArn).toBe(`arn:aws:s3:::ej-archive-${ACCOUNT}-us-west-2-dr`);
+  });
+
+  it("deploys intake and the ingestor but leaves the SES rule set inactive", () => {
+    expect(run.ofType("aws:ses/receiptRule:ReceiptRule")).toHaveLength(1);
+    expect(run.ofType("aws:lambda/function:Function")).toHaveLength(1);
+    expect(run.ofType("aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet")).toEqual([]);
+  });
+
+  it("replicates nothing and reads no peer outputs, so it can be deployed before prod", () => {
+    expect(run.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")).toEqual([]);
+    expect(run.ofType("pulumi:pulumi:StackReference")).toEqual([]);
+  });
+
+  it("lets prod's replication role, and only it, encrypt replicas under this stack's key", () => {
+    const grant = doc(run.one("aws:kms/key:Key").inputs.policy).Statement.find((s) => s.Sid === "PeerReplicationEncryptsReplicas");
+    expect(grant).toMatchObject({ Action: ["kms:Encrypt", "kms:GenerateDataKey"], Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/email-journal-replication-prod` } } });
+  });
+
+  it("keeps every guarantee of least privilege and alerting that prod has", () => {
+    for (const r of run.ofType("aws:iam/rolePolicy:RolePolicy")) expect(policyProblems(r.inputs.policy), r.name).toEqual([]);
+    expect(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).toHaveLength(4);
+    expect(run.one("aws:cloudtrail/trail:Trail").inputs.enableLogFileValidation).toBe(true);
+    expect(JSON.parse(run.one("pulumi:providers:aws").inputs.defaultTags).tags.role).toBe("standby");
+  });
+});
+
+describe("the pair", () => {
+  it("names each other: prod's replication role is the one dr admits", () => {
+    expect(run.outputs.peerStack).toBe("acme-bank/email-journal/prod");
+    expect(run.one("aws:iam/role:Role", "replication").inputs.name).toBe("email-journal-replication-dr");
+  });
+});
