@@ -3,7 +3,6 @@
 // SSE-KMS with the stack's key, which the bucket policy demands.
 import {
   GetObjectCommand,
-  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -69,18 +68,18 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Whether the key exists, and its size. Asked through ListObjectsV2 rather than HeadObject:
+   * listing needs only s3:ListBucket (confined by IAM to `meta/`), where HeadObject would need
+   * s3:GetObject, a read the ingestor must not have.
+   */
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const out = await this.options.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        ...(out.ObjectLockRetainUntilDate ? { retainUntil: out.ObjectLockRetainUntilDate } : {}),
-        legalHold: out.ObjectLockLegalHoldStatus === "ON",
-      };
+      const page = await this.options.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: key, MaxKeys: 1 }));
+      const found = page.Contents?.[0];
+      return found?.Key === key ? { key, size: found.Size ?? 0 } : undefined;
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw unavailable("HeadObject", key, err);
+      throw unavailable("ListObjectsV2", key, err);
     }
   }
 

@@ -21,8 +21,8 @@ export function ingestorStatements(args: IngestorPolicyArgs): Statement[] {
   return [
     { Sid: "ReadInbox", Effect: "Allow", Action: ["s3:GetObject"], Resource: pulumi.interpolate`${args.inboxBucketArn}/*` },
     { Sid: "CreateArchiveObjects", Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${args.archiveBucketArn}/*` },
-    // HeadObject needs s3:GetObject: the duplicate check asks whether a sidecar exists. Sidecars only, never messages.
-    { Sid: "SeeWhetherSidecarsExist", Effect: "Allow", Action: ["s3:GetObject"], Resource: pulumi.interpolate`${args.archiveBucketArn}/meta/*` },
+    // The duplicate check asks whether a sidecar exists: a listing confined to meta/, never a read.
+    { Sid: "SeeWhetherSidecarsExist", Effect: "Allow", Action: ["s3:ListBucket"], Resource: args.archiveBucketArn, Condition: { StringLike: { "s3:prefix": "meta/*" } } },
     { Sid: "UseStackKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
     { Sid: "ConsumeIntakeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: args.queueArn },
     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${args.logGroupArn}:*` },

@@ -1,7 +1,7 @@
 // The Lambda handler on real messages, with the S3 client mocked at the SDK boundary.
 // The mock behaves as S3 does for what the ingestor uses: conditional PutObject (412 when
-// the key exists), HeadObject/GetObject (404 when it does not).
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type PutObjectCommandInput } from "@aws-sdk/client-s3";
+// the key exists), GetObject (404 when it does not), ListObjectsV2 by prefix.
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import type { SQSEvent } from "aws-lambda";
 import { createHash } from "node:crypto";
@@ -38,10 +38,9 @@ beforeEach(() => {
     if (!bytes) throw s3Error("NoSuchKey", 404);
     return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } };
   });
-  s3.on(HeadObjectCommand).callsFake(async (input) => {
-    const found = archive.get(input.Key);
-    if (!found) throw s3Error("NotFound", 404);
-    return { ContentLength: (found.Body as Buffer).length };
+  s3.on(ListObjectsV2Command).callsFake(async (input) => {
+    const keys = [...archive.keys()].filter((key) => key.startsWith(input.Prefix ?? "")).sort().slice(0, input.MaxKeys ?? 1000);
+    return { Contents: keys.map((Key) => ({ Key, Size: (archive.get(Key)!.Body as Buffer).length })), IsTruncated: false };
   });
   s3.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
     if (input.IfNoneMatch === "*" && archive.has(input.Key!)) throw s3Error("PreconditionFailed", 412);

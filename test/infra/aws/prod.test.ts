@@ -92,8 +92,9 @@ describe("least privilege", () => {
     const statements = doc(run.one("aws:iam/rolePolicy:RolePolicy", "ingestor").inputs.policy).Statement;
     const actions = statements.flatMap((s) => s.Action);
     for (const forbidden of ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"]) expect(actions).not.toContain(forbidden);
-    const archiveReads = statements.filter((s) => s.Action.includes("s3:GetObject") && String(s.Resource).includes("ej-archive"));
-    expect(archiveReads.map((s) => s.Resource)).toEqual([`arn:aws:s3:::${ARCHIVE}/meta/*`]);
+    // No read of the archive at all: existence of a sidecar is asked by a listing confined to meta/.
+    expect(statements.filter((s) => s.Action.includes("s3:GetObject")).map((s) => s.Resource)).toEqual([`arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-prod/*`]);
+    expect(statements.find((s) => s.Sid === "SeeWhetherSidecarsExist")).toMatchObject({ Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${ARCHIVE}`, Condition: { StringLike: { "s3:prefix": "meta/*" } } });
     expect(statements.find((s) => s.Sid === "CreateArchiveObjects")).toMatchObject({ Action: ["s3:PutObject"], Resource: `arn:aws:s3:::${ARCHIVE}/*` });
   });
 
