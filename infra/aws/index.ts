@@ -12,7 +12,7 @@ import { archiveKey } from "./keys";
 import { accessLogBucket, auditLogging, logRetentionDays, trailArn } from "./logging";
 import { policyJson } from "./policy";
 import { peerArchive, replicateToPeer, replicationRole, replicationRoleName } from "./replication";
-import { archiveBucket, archivePolicyStatements, bucketName } from "./storage";
+import { archiveBucket, archivePolicyStatements, bucketName, bucketPolicy } from "./storage";
 
 export interface JournalArchiveAwsArgs {
   /** The stack's checked configuration (infra/config.ts). */
@@ -90,11 +90,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
 
     const accessLogs = accessLogBucket(name, { accessLogBucketName: names.accessLogs, accountId, config }, arnOf(names.archive), o);
     const archive = archiveBucket(`${name}-archive`, { bucketName: names.archive, config, kmsKeyArn: key.arn, accessLogBucket: accessLogs.bucket.id }, o);
-    new aws.s3.BucketPolicy(
-      `${name}-archive-policy`,
-      { bucket: archive.bucket.id, policy: policyJson(archivePolicyStatements({ bucketArn: archive.bucket.arn, kmsKeyArn: key.arn, breakGlassArn: config.breakGlass })) },
-      { ...o, dependsOn: [archive.access] },
-    );
+    bucketPolicy(`${name}-archive-policy`, archive, archivePolicyStatements({ bucketArn: archive.bucket.arn, kmsKeyArn: key.arn, breakGlassArn: config.breakGlass }), o);
 
     const intakeParts = intake(
       name,

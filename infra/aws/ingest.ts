@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { bundleArchive } from "../bundle";
 import { policyJson, type Statement } from "./policy";
-import { privateBucket, transportStatements } from "./storage";
+import { bucketPolicy, privateBucket } from "./storage";
 
 /** Long enough for a 40 MB message: fetch, parse, hash, upload. */
 export const INGESTOR_TIMEOUT_SECONDS = 300;
@@ -46,23 +46,20 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
     { bucket: inbox.bucket.id, rules: [{ id: "expire-processed", status: "Enabled", filter: {}, expiration: { days: 30 }, noncurrentVersionExpiration: { noncurrentDays: 1 } }] },
     { ...opts, dependsOn: [inbox.versioning] },
   );
-  const inboxPolicy = new aws.s3.BucketPolicy(
+  const inboxPolicy = bucketPolicy(
     `${name}-inbox-policy`,
-    {
-      bucket: inbox.bucket.id,
-      policy: policyJson([
-        ...transportStatements(inbox.bucket.arn),
-        {
-          Sid: "SesStoresJournalMail",
-          Effect: "Allow",
-          Principal: { Service: "ses.amazonaws.com" },
-          Action: ["s3:PutObject"],
-          Resource: pulumi.interpolate`${inbox.bucket.arn}/ses/*`,
-          Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": ruleArn } },
-        },
-      ]),
-    },
-    { ...opts, dependsOn: [inbox.access] },
+    inbox,
+    [
+      {
+        Sid: "SesStoresJournalMail",
+        Effect: "Allow",
+        Principal: { Service: "ses.amazonaws.com" },
+        Action: ["s3:PutObject"],
+        Resource: pulumi.interpolate`${inbox.bucket.arn}/ses/*`,
+        Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": ruleArn } },
+      },
+    ],
+    opts,
   );
 
   const topic = new aws.sns.Topic(`${name}-intake-topic`, { kmsMasterKeyId: args.kmsKeyArn }, opts);

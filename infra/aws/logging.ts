@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { trustPolicy } from "./access";
 import { policyJson } from "./policy";
-import { privateBucket, transportStatements } from "./storage";
+import { bucketPolicy, privateBucket } from "./storage";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -34,23 +34,20 @@ export interface AuditLoggingArgs {
 export function accessLogBucket(name: string, args: Pick<AuditLoggingArgs, "accessLogBucketName" | "accountId" | "config">, archiveBucketArn: pulumi.Input<string>, opts: pulumi.CustomResourceOptions) {
   // S3 server access logs can only be delivered to a bucket with SSE-S3 and no default Object Lock retention.
   const parts = privateBucket(`${name}-access-logs`, { bucketName: args.accessLogBucketName }, opts);
-  new aws.s3.BucketPolicy(
+  bucketPolicy(
     `${name}-access-logs-policy`,
-    {
-      bucket: parts.bucket.id,
-      policy: policyJson([
-        ...transportStatements(parts.bucket.arn),
-        {
-          Sid: "S3DeliversAccessLogs",
-          Effect: "Allow",
-          Principal: { Service: "logging.s3.amazonaws.com" },
-          Action: ["s3:PutObject"],
-          Resource: pulumi.interpolate`${parts.bucket.arn}/*`,
-          Condition: { ArnLike: { "aws:SourceArn": archiveBucketArn }, StringEquals: { "aws:SourceAccount": args.accountId } },
-        },
-      ]),
-    },
-    { ...opts, dependsOn: [parts.access] },
+    parts,
+    [
+      {
+        Sid: "S3DeliversAccessLogs",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: ["s3:PutObject"],
+        Resource: pulumi.interpolate`${parts.bucket.arn}/*`,
+        Condition: { ArnLike: { "aws:SourceArn": archiveBucketArn }, StringEquals: { "aws:SourceAccount": args.accountId } },
+      },
+    ],
+    opts,
   );
   const { retention } = args.config;
   new aws.s3.BucketLifecycleConfiguration(
@@ -68,24 +65,21 @@ export function auditLogging(name: string, args: AuditLoggingArgs, opts: pulumi.
     protect: true,
     retainOnDelete: true,
   });
-  const logBucketPolicy = new aws.s3.BucketPolicy(
+  const logBucketPolicy = bucketPolicy(
     `${name}-trail-logs-policy`,
-    {
-      bucket: logBucket.bucket.id,
-      policy: policyJson([
-        ...transportStatements(logBucket.bucket.arn),
-        { Sid: "CloudTrailChecksAcl", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["s3:GetBucketAcl"], Resource: logBucket.bucket.arn, Condition: { StringEquals: { "aws:SourceArn": arn } } },
-        {
-          Sid: "CloudTrailWritesLogs",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: ["s3:PutObject"],
-          Resource: pulumi.interpolate`${logBucket.bucket.arn}/AWSLogs/${args.accountId}/*`,
-          Condition: { StringEquals: { "aws:SourceArn": arn } },
-        },
-      ]),
-    },
-    { ...opts, dependsOn: [logBucket.access] },
+    logBucket,
+    [
+      { Sid: "CloudTrailChecksAcl", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["s3:GetBucketAcl"], Resource: logBucket.bucket.arn, Condition: { StringEquals: { "aws:SourceArn": arn } } },
+      {
+        Sid: "CloudTrailWritesLogs",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: ["s3:PutObject"],
+        Resource: pulumi.interpolate`${logBucket.bucket.arn}/AWSLogs/${args.accountId}/*`,
+        Condition: { StringEquals: { "aws:SourceArn": arn } },
+      },
+    ],
+    opts,
   );
 
   const logGroup = new aws.cloudwatch.LogGroup(`${name}-trail`, { name: `/aws/cloudtrail/${args.trailName}`, retentionInDays: logRetentionDays(config.retention.minimumDays), kmsKeyId: args.kmsKeyArn }, opts);

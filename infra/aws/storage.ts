@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import type { Statement } from "./policy";
+import { policyJson, type Statement } from "./policy";
 
 const ALL_PUBLIC_ACCESS_BLOCKED = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
 
@@ -14,6 +14,11 @@ export function transportStatements(bucketArn: pulumi.Input<string>): Statement[
     { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
     { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: resources, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
   ];
+}
+
+/** A bucket's policy: TLS-only always, plus `statements`; applied after public access is blocked. */
+export function bucketPolicy(name: string, parts: { bucket: aws.s3.Bucket; access: aws.s3.BucketPublicAccessBlock }, statements: Statement[], opts: pulumi.CustomResourceOptions) {
+  return new aws.s3.BucketPolicy(name, { bucket: parts.bucket.id, policy: policyJson([...transportStatements(parts.bucket.arn), ...statements]) }, { ...opts, dependsOn: [parts.access] });
 }
 
 export interface BucketArgs {
@@ -114,12 +119,11 @@ export interface ArchivePolicyArgs {
   readonly breakGlassArn?: string;
 }
 
-/** TLS only, uploads only under the stack key, and no deletes or lock/policy changes by anyone but break-glass. */
+/** Uploads only under the stack key, and no deletes or lock/policy changes by anyone but break-glass (TLS-only comes with bucketPolicy). */
 export function archivePolicyStatements(args: ArchivePolicyArgs): Statement[] {
   const objects = pulumi.interpolate`${args.bucketArn}/*`;
   const exceptBreakGlass = args.breakGlassArn ? { Condition: { ArnNotEquals: { "aws:PrincipalArn": args.breakGlassArn } } } : {};
   return [
-    ...transportStatements(args.bucketArn),
     {
       Sid: "DenyUploadsWithoutKms",
       Effect: "Deny",
