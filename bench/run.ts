@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { corpusFiles, CORPUS_DIR } from "../test/helpers/corpus";
+import { BUNDLE_TARGET } from "../infra/aws/ingest";
 import { measureBundle } from "./bundles";
 import { largeMessage } from "./generate";
 import type { WorkerResult } from "./worker";
@@ -86,7 +87,7 @@ function main(): void {
 
     const byName = Object.fromEntries(runs.map((run) => [run.name, run]));
     // Each cloud function as its Pulumi program bundles it. Targets: under 1.5 MB, init under 250 ms.
-    const bundles = [measureBundle("aws/handler.ts", "node22")];
+    const bundles = [measureBundle("aws/handler.ts", BUNDLE_TARGET)];
     const largestMiB = large.length / MiB;
     const pipeline = byName.pipeline;
     const summary = {

@@ -12,6 +12,8 @@ export type Role = "primary" | "standby";
 export type DetectorName = "card" | "ssn" | "iban";
 const DETECTORS: readonly DetectorName[] = ["card", "ssn", "iban"];
 const MiB = 1024 * 1024;
+/** The pipeline's own default (150 MiB); repeated here because infra never imports function code. */
+/** The pipeline's own default; repeated because infra never imports function code. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 150 * MiB;
 
 export interface RetentionConfig {

@@ -15,8 +15,8 @@ export const INGESTOR_MEMORY_MB = 2048;
 /** Caps concurrent writers, so a backlog cannot exhaust the account's Lambda concurrency. */
 export const INGESTOR_RESERVED_CONCURRENCY = 20;
 /** The current Node.js Lambda runtime, and the esbuild target that matches it. */
-export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
-const BUNDLE_TARGET = "node22";
+export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
+export const BUNDLE_TARGET = "node24";
 
 export interface IntakeArgs {
   readonly config: StackConfig;

@@ -58,6 +58,15 @@ export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
       Condition: { StringEquals: { "kms:ViaService": viaS3 }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [args.inboxBucketArn, pulumi.interpolate`${args.inboxBucketArn}/*`] } },
     },
     {
+      // The intake queue is encrypted under this key: receiving from it needs Decrypt through SQS.
+      Sid: "IngestorReadsIntakeQueue",
+      Effect: "Allow",
+      Principal: { AWS: args.ingestorRoleArn },
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": `sqs.${args.region}.amazonaws.com` } },
+    },
+    {
       Sid: "AuditorsDecryptWithMfa",
       Effect: "Allow",
       Principal: { AWS: [...args.auditorRoleArns] },

@@ -69,6 +69,7 @@ describe("customer key", () => {
     const admin = statement(key.policy, "KeyAdministration");
     expect(admin.Action).not.toContain("kms:Decrypt");
     expect(admin.Action).not.toContain("kms:ScheduleKeyDeletion");
+    expect(statement(key.policy, "IngestorReadsIntakeQueue").Condition).toEqual({ StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } });
     expect(statement(key.policy, "CloudTrailEncryptsLogs").Condition.StringEquals["aws:SourceArn"]).toBe(`arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-prod`);
   });
 });
@@ -125,7 +126,7 @@ describe("intake", () => {
     expect(JSON.parse(queue.redrivePolicy)).toEqual({ deadLetterTargetArn: expect.stringMatching(/intake-dlq$/), maxReceiveCount: 5 });
     expect(run.one("aws:sqs/queue:Queue", "intake-dlq").inputs.kmsMasterKeyId).toMatch(/^arn:aws:kms:/);
     const fn = run.one("aws:lambda/function:Function").inputs;
-    expect(fn).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], reservedConcurrentExecutions: 20, timeout: 300, memorySize: 2048 });
+    expect(fn).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], reservedConcurrentExecutions: 20, timeout: 300, memorySize: 2048 });
     expect(queue.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * fn.timeout);
     expect(fn.environment.variables).toEqual({
       ARCHIVE_BUCKET: ARCHIVE,
