@@ -2,6 +2,7 @@
 // problem names the key, the value found and what is allowed, and all of them are
 // reported together so that a platform engineer fixes the stack file in one pass.
 import * as pulumi from "@pulumi/pulumi";
+import { ROLE_TAG } from "./conventions";
 import { FRAMEWORK_RULES, FRAMEWORKS, requiredMinimumDays, type Framework } from "./frameworks";
 import { REGIONS, SES_MAX_MESSAGE_BYTES, SES_RECEIVING_REGIONS, SES_RECEIVING_SOURCE } from "./regions";
 
@@ -287,7 +288,7 @@ export function loadStackConfig(): StackConfig {
 
 /** Tags for every resource; GCP takes them through `gcpLabels`. */
 export function resourceTags(config: StackConfig): Record<string, string> {
-  return { project: PROJECT, stack: config.stack, role: config.role, "data-classification": config.dataClassification, "managed-by": "pulumi" };
+  return { project: PROJECT, stack: config.stack, [ROLE_TAG]: config.role, "data-classification": config.dataClassification, "managed-by": "pulumi" };
 }
 
 /** GCP labels: lower-case keys and values of [a-z0-9_-], at most 63 characters, keys starting with a letter. */

@@ -89,8 +89,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     );
 
     const accessLogs = accessLogBucket(name, { accessLogBucketName: names.accessLogs, accountId, config }, arnOf(names.archive), o);
-    const archive = archiveBucket(`${name}-archive`, { bucketName: names.archive, config, kmsKeyArn: key.arn, accessLogBucket: accessLogs.bucket.id }, o);
-    bucketPolicy(`${name}-archive-policy`, archive, archivePolicyStatements({ bucketArn: archive.bucket.arn, kmsKeyArn: key.arn, breakGlassArn: config.breakGlass }), o);
+    const archive = archiveBucket(`${name}-archive`, { bucketName: names.archive, config, kmsKeyArn: key.arn, accessLogBucket: accessLogs.name }, o);
+    bucketPolicy(`${name}-archive-policy`, archive, archivePolicyStatements({ bucketArn: archive.arn, kmsKeyArn: key.arn, breakGlassArn: config.breakGlass }), o);
 
     const intakeParts = intake(
       name,
@@ -99,7 +99,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
         accountId,
         inboxBucketName: names.inbox,
         kmsKeyArn: key.arn,
-        archiveBucketName: archive.bucket.id,
+        archiveBucketName: archive.name,
         ingestorRoleArn: ingestor.role.arn,
         ruleSetName: names.ruleSet,
         ruleName: names.rule,
@@ -113,13 +113,13 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
       {
         role: ingestor.role.id,
         policy: policyJson(
-          ingestorStatements({ inboxBucketArn: intakeParts.inbox.bucket.arn, archiveBucketArn: archive.bucket.arn, kmsKeyArn: key.arn, queueArn: intakeParts.queue.arn, logGroupArn: intakeParts.logGroup.arn }),
+          ingestorStatements({ inboxBucketArn: intakeParts.inbox.arn, archiveBucketArn: archive.arn, kmsKeyArn: key.arn, queueArn: intakeParts.queue.arn, logGroupArn: intakeParts.logGroup.arn }),
         ),
       },
       o,
     );
-    new aws.iam.RolePolicy(`${name}-auditor-policy`, { role: auditor.role.id, policy: policyJson(auditorStatements(archive.bucket.arn, key.arn)) }, o);
-    new aws.iam.RolePolicy(`${name}-hold-admin-policy`, { role: holdAdmin.role.id, policy: policyJson(holdAdminStatements(archive.bucket.arn)) }, o);
+    new aws.iam.RolePolicy(`${name}-auditor-policy`, { role: auditor.role.id, policy: policyJson(auditorStatements(archive.arn, key.arn)) }, o);
+    new aws.iam.RolePolicy(`${name}-hold-admin-policy`, { role: holdAdmin.role.id, policy: policyJson(holdAdminStatements(archive.arn)) }, o);
 
     const logging = auditLogging(
       name,
@@ -130,8 +130,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
         trailName: names.trailName,
         trailBucketName: names.trail,
         accessLogBucketName: names.accessLogs,
-        archiveBucketArn: archive.bucket.arn,
-        inboxBucketArn: intakeParts.inbox.bucket.arn,
+        archiveBucketArn: archive.arn,
+        inboxBucketArn: intakeParts.inbox.arn,
       },
       o,
     );
@@ -143,24 +143,24 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
         deadLetterQueueName: intakeParts.deadLetters.name,
         functionName: intakeParts.ingestor.name,
         trailLogGroupName: logging.logGroup.name,
-        archiveBucketName: archive.bucket.id,
+        archiveBucketName: archive.name,
       },
       o,
     );
-    const backup = archiveBackup(name, { config, kmsKeyArn: key.arn, archiveBucketArn: archive.bucket.arn, roleArn: backupServiceRole.arn }, o);
+    const backup = archiveBackup(name, { config, kmsKeyArn: key.arn, archiveBucketArn: archive.arn, roleArn: backupServiceRole.arn }, o);
 
     // A primary copies everything to its peer; a standby receives, and replicates nothing of its own.
     if (config.role === "primary") {
-      replicateToPeer(name, { role: replication, sourceBucket: archive.bucket, sourceKeyArn: key.arn, peer: peerArchive(name, config.peerStack, { parent: this }), dependsOn: [archive.versioning] }, o);
+      replicateToPeer(name, { role: replication, sourceBucket: archive, sourceKeyArn: key.arn, peer: peerArchive(name, config.peerStack, { parent: this }), dependsOn: [archive.versioning] }, o);
     }
 
     this.region = config.region;
-    this.archiveBucketName = archive.bucket.id;
-    this.archiveBucketArn = archive.bucket.arn;
+    this.archiveBucketName = archive.name;
+    this.archiveBucketArn = archive.arn;
     this.archiveKmsKeyArn = key.arn;
-    this.inboxBucketName = intakeParts.inbox.bucket.id;
-    this.trailBucketName = logging.logBucket.bucket.id;
-    this.accessLogBucketName = accessLogs.bucket.id;
+    this.inboxBucketName = intakeParts.inbox.name;
+    this.trailBucketName = logging.logBucket.name;
+    this.accessLogBucketName = accessLogs.name;
     this.intakeAddresses = config.intake.addresses;
     this.ingestorRoleArn = ingestor.role.arn;
     this.auditorRoleArn = auditor.role.arn;

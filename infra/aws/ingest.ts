@@ -43,7 +43,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
   new aws.s3.BucketLifecycleConfiguration(
     `${name}-inbox-lifecycle`,
     // The archive holds the copy; the inbox is a staging area, emptied after a month.
-    { bucket: inbox.bucket.id, rules: [{ id: "expire-processed", status: "Enabled", filter: {}, expiration: { days: 30 }, noncurrentVersionExpiration: { noncurrentDays: 1 } }] },
+    { bucket: inbox.name, rules: [{ id: "expire-processed", status: "Enabled", filter: {}, expiration: { days: 30 }, noncurrentVersionExpiration: { noncurrentDays: 1 } }] },
     { ...opts, dependsOn: [inbox.versioning] },
   );
   const inboxPolicy = bucketPolicy(
@@ -55,7 +55,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
         Effect: "Allow",
         Principal: { Service: "ses.amazonaws.com" },
         Action: ["s3:PutObject"],
-        Resource: pulumi.interpolate`${inbox.bucket.arn}/ses/*`,
+        Resource: pulumi.interpolate`${inbox.arn}/ses/*`,
         Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": ruleArn } },
       },
     ],
@@ -74,15 +74,23 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
     opts,
   );
 
-  const deadLetters = new aws.sqs.Queue(`${name}-intake-dlq`, { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 }, opts);
+  // Named queues, and ARNs built from their names: known at preview, so the policy pack can
+  // follow event source, queue, dead letters and alarm before anything exists.
+  const queueArn = (queue: aws.sqs.Queue) => pulumi.interpolate`arn:aws:sqs:${args.config.region}:${args.accountId}:${queue.name}`;
+  const deadLetters = new aws.sqs.Queue(
+    `${name}-intake-dlq`,
+    { name: `email-journal-intake-dlq-${args.config.stack}`, kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 },
+    opts,
+  );
   const queue = new aws.sqs.Queue(
     `${name}-intake-queue`,
     {
+      name: `email-journal-intake-${args.config.stack}`,
       kmsMasterKeyId: args.kmsKeyArn,
       // AWS's guidance for Lambda sources: at least six times the function timeout.
       visibilityTimeoutSeconds: 6 * INGESTOR_TIMEOUT_SECONDS,
       messageRetentionSeconds: 14 * 24 * 3600,
-      redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: deadLetters.arn, maxReceiveCount: 5 }),
+      redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: queueArn(deadLetters), maxReceiveCount: 5 }),
     },
     opts,
   );
@@ -94,14 +102,14 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
       Principal: { Service: "s3.amazonaws.com" },
       Action: ["sqs:SendMessage"],
       Resource: queue.arn,
-      Condition: { ArnEquals: { "aws:SourceArn": inbox.bucket.arn }, StringEquals: { "aws:SourceAccount": args.accountId } },
+      Condition: { ArnEquals: { "aws:SourceArn": inbox.arn }, StringEquals: { "aws:SourceAccount": args.accountId } },
     },
   ];
   const queuePolicy = new aws.sqs.QueuePolicy(`${name}-intake-queue-policy`, { queueUrl: queue.url, policy: policyJson(queueStatements) }, opts);
   new aws.sns.TopicSubscription(`${name}-intake-subscription`, { topic: topic.arn, protocol: "sqs", endpoint: queue.arn }, { ...opts, dependsOn: [queuePolicy] });
   new aws.s3.BucketNotification(
     `${name}-inbox-drops`,
-    { bucket: inbox.bucket.id, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "drop/" }] },
+    { bucket: inbox.name, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "drop/" }] },
     { ...opts, dependsOn: [queuePolicy] },
   );
 
@@ -116,7 +124,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
       scanEnabled: true,
       tlsPolicy: "Require",
       // Stored with the inbox's default SSE-KMS encryption: the action's kmsKeyArn would mean client-side encryption.
-      s3Actions: [{ bucketName: inbox.bucket.id, objectKeyPrefix: "ses/", topicArn: topic.arn, position: 1 }],
+      s3Actions: [{ bucketName: inbox.name, objectKeyPrefix: "ses/", topicArn: topic.arn, position: 1 }],
     },
     { ...opts, dependsOn: [inboxPolicy] },
   );
@@ -142,7 +150,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
         variables: {
           ARCHIVE_BUCKET: args.archiveBucketName,
           ARCHIVE_KMS_KEY_ARN: args.kmsKeyArn,
-          INBOX_BUCKET: inbox.bucket.id,
+          INBOX_BUCKET: inbox.name,
           RETENTION_DAYS: String(config.retention.minimumDays),
           MAX_MESSAGE_BYTES: String(config.intake.maxMessageBytes),
           DETECTORS: config.detectors.join(","),
@@ -154,7 +162,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
   );
   const mapping = new aws.lambda.EventSourceMapping(
     `${name}-ingestor-source`,
-    { eventSourceArn: queue.arn, functionName: ingestor.arn, batchSize: 5, functionResponseTypes: ["ReportBatchItemFailures"] },
+    { eventSourceArn: queueArn(queue), functionName: ingestor.arn, batchSize: 5, functionResponseTypes: ["ReportBatchItemFailures"] },
     opts,
   );
   return { inbox, topic, queue, deadLetters, ruleSet, rule, active, logGroup, ingestor, mapping };

@@ -43,7 +43,7 @@ export function accessLogBucket(name: string, args: Pick<AuditLoggingArgs, "acce
         Effect: "Allow",
         Principal: { Service: "logging.s3.amazonaws.com" },
         Action: ["s3:PutObject"],
-        Resource: pulumi.interpolate`${parts.bucket.arn}/*`,
+        Resource: pulumi.interpolate`${parts.arn}/*`,
         Condition: { ArnLike: { "aws:SourceArn": archiveBucketArn }, StringEquals: { "aws:SourceAccount": args.accountId } },
       },
     ],
@@ -52,7 +52,7 @@ export function accessLogBucket(name: string, args: Pick<AuditLoggingArgs, "acce
   const { retention } = args.config;
   new aws.s3.BucketLifecycleConfiguration(
     `${name}-access-logs-lifecycle`,
-    { bucket: parts.bucket.id, rules: [{ id: "keep-for-retention", status: "Enabled", filter: {}, expiration: { days: retention.maximumDays ?? retention.minimumDays } }] },
+    { bucket: parts.name, rules: [{ id: "keep-for-retention", status: "Enabled", filter: {}, expiration: { days: retention.maximumDays ?? retention.minimumDays } }] },
     { ...opts, dependsOn: [parts.versioning] },
   );
   return parts;
@@ -69,13 +69,13 @@ export function auditLogging(name: string, args: AuditLoggingArgs, opts: pulumi.
     `${name}-trail-logs-policy`,
     logBucket,
     [
-      { Sid: "CloudTrailChecksAcl", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["s3:GetBucketAcl"], Resource: logBucket.bucket.arn, Condition: { StringEquals: { "aws:SourceArn": arn } } },
+      { Sid: "CloudTrailChecksAcl", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["s3:GetBucketAcl"], Resource: logBucket.arn, Condition: { StringEquals: { "aws:SourceArn": arn } } },
       {
         Sid: "CloudTrailWritesLogs",
         Effect: "Allow",
         Principal: { Service: "cloudtrail.amazonaws.com" },
         Action: ["s3:PutObject"],
-        Resource: pulumi.interpolate`${logBucket.bucket.arn}/AWSLogs/${args.accountId}/*`,
+        Resource: pulumi.interpolate`${logBucket.arn}/AWSLogs/${args.accountId}/*`,
         Condition: { StringEquals: { "aws:SourceArn": arn } },
       },
     ],
@@ -94,7 +94,7 @@ export function auditLogging(name: string, args: AuditLoggingArgs, opts: pulumi.
     `${name}-trail`,
     {
       name: args.trailName,
-      s3BucketName: logBucket.bucket.id,
+      s3BucketName: logBucket.name,
       kmsKeyId: args.kmsKeyArn,
       enableLogFileValidation: true,
       includeGlobalServiceEvents: true,

@@ -48,7 +48,7 @@ export function replicationStatements(sourceBucketArn: pulumi.Input<string>, sou
 
 export interface ReplicationArgs {
   readonly role: aws.iam.Role;
-  readonly sourceBucket: aws.s3.Bucket;
+  readonly sourceBucket: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
   readonly sourceKeyArn: pulumi.Input<string>;
   readonly peer: PeerArchive;
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -59,7 +59,7 @@ export function replicateToPeer(name: string, args: ReplicationArgs, opts: pulum
   return new aws.s3.BucketReplicationConfig(
     `${name}-replication`,
     {
-      bucket: args.sourceBucket.id,
+      bucket: args.sourceBucket.name,
       role: args.role.arn,
       rules: [
         {

@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
+import { ARCHIVE_STORE, ROLE_TAG, STORE_TAG } from "../conventions";
 import { policyJson, type Statement } from "./policy";
 
 const ALL_PUBLIC_ACCESS_BLOCKED = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
@@ -17,8 +18,8 @@ export function transportStatements(bucketArn: pulumi.Input<string>): Statement[
 }
 
 /** A bucket's policy: TLS-only always, plus `statements`; applied after public access is blocked. */
-export function bucketPolicy(name: string, parts: { bucket: aws.s3.Bucket; access: aws.s3.BucketPublicAccessBlock }, statements: Statement[], opts: pulumi.CustomResourceOptions) {
-  return new aws.s3.BucketPolicy(name, { bucket: parts.bucket.id, policy: policyJson([...transportStatements(parts.bucket.arn), ...statements]) }, { ...opts, dependsOn: [parts.access] });
+export function bucketPolicy(name: string, parts: { name: pulumi.Output<string>; arn: pulumi.Output<string>; access: aws.s3.BucketPublicAccessBlock }, statements: Statement[], opts: pulumi.CustomResourceOptions) {
+  return new aws.s3.BucketPolicy(name, { bucket: parts.name, policy: policyJson([...transportStatements(parts.arn), ...statements]) }, { ...opts, dependsOn: [parts.access] });
 }
 
 export interface BucketArgs {
@@ -28,18 +29,24 @@ export interface BucketArgs {
   readonly kmsKeyArn?: pulumi.Input<string>;
   /** Object Lock default retention; the bucket is created with Object Lock enabled when set. */
   readonly lock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
+  /** Tags beyond the provider's default tags. */
+  readonly tags?: Record<string, string>;
 }
 
 /** A private, versioned, encrypted bucket; Object Lock when asked. Children of `parent`. */
 export function privateBucket(name: string, args: BucketArgs, opts: pulumi.CustomResourceOptions, bucketOpts: pulumi.CustomResourceOptions = {}) {
-  const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, objectLockEnabled: args.lock !== undefined, forceDestroy: false }, { ...opts, ...bucketOpts });
-  const access = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { bucket: bucket.id, ...ALL_PUBLIC_ACCESS_BLOCKED }, opts);
-  const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-  const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+  const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, objectLockEnabled: args.lock !== undefined, forceDestroy: false, ...(args.tags ? { tags: args.tags } : {}) }, { ...opts, ...bucketOpts });
+  // Companions and policies refer to the bucket by its name, known at preview (its id and arn are
+  // not), so that the policy pack can match them to the bucket before anything is created.
+  const bucketName = bucket.bucket;
+  const arn = pulumi.interpolate`arn:aws:s3:::${bucketName}`;
+  const access = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { bucket: bucketName, ...ALL_PUBLIC_ACCESS_BLOCKED }, opts);
+  const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+  const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, opts);
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-encryption`,
     {
-      bucket: bucket.id,
+      bucket: bucketName,
       rules: [
         args.kmsKeyArn
           ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
@@ -51,11 +58,11 @@ export function privateBucket(name: string, args: BucketArgs, opts: pulumi.Custo
   const lock = args.lock
     ? new aws.s3.BucketObjectLockConfiguration(
         `${name}-object-lock`,
-        { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.lock.mode, days: args.lock.days } } },
+        { bucket: bucketName, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.lock.mode, days: args.lock.days } } },
         { ...opts, dependsOn: [versioning] },
       )
     : undefined;
-  return { bucket, access, ownership, versioning, encryption, lock };
+  return { bucket, name: bucketName, arn, access, ownership, versioning, encryption, lock };
 }
 
 export interface ArchiveBucketArgs {
@@ -70,17 +77,23 @@ export function archiveBucket(name: string, args: ArchiveBucketArgs, opts: pulum
   const { retention } = args.config;
   const parts = privateBucket(
     name,
-    { bucketName: args.bucketName, kmsKeyArn: args.kmsKeyArn, lock: { mode: retention.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: retention.minimumDays } },
+    {
+      bucketName: args.bucketName,
+      kmsKeyArn: args.kmsKeyArn,
+      lock: { mode: retention.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: retention.minimumDays },
+      // Explicit (the role is a default tag too) so the policy pack finds the archive on its own inputs.
+      tags: { [STORE_TAG]: ARCHIVE_STORE, [ROLE_TAG]: args.config.role },
+    },
     opts,
     // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.
     { protect: true, retainOnDelete: true },
   );
   const lifecycle = new aws.s3.BucketLifecycleConfiguration(
     `${name}-lifecycle`,
-    { bucket: parts.bucket.id, rules: archiveLifecycleRules(args.config) },
+    { bucket: parts.name, rules: archiveLifecycleRules(args.config) },
     { ...opts, dependsOn: [parts.versioning] },
   );
-  const logging = new aws.s3.BucketLogging(`${name}-access-logs`, { bucket: parts.bucket.id, targetBucket: args.accessLogBucket, targetPrefix: "archive/" }, opts);
+  const logging = new aws.s3.BucketLogging(`${name}-access-logs`, { bucket: parts.name, targetBucket: args.accessLogBucket, targetPrefix: "archive/" }, opts);
   return { ...parts, lifecycle, logging };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, gcpLabels, parseStackConfig, resourceTags, type StackConfig } from "../../infra/config";
 import { requiredMinimumDays } from "../../infra/frameworks";
-import { projectConfig } from "../helpers/stackFiles";
+import { projectConfig } from "../../policies/check/stackFiles";
 
 const prod = () => projectConfig("prod");
 const problemsOf = (raw: Record<string, unknown>, stack = "prod"): string[] => {

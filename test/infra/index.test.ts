@@ -1,7 +1,7 @@
 // The program entry under Pulumi mocks, with the real prod stack file as its config.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runtimeConfig } from "../helpers/stackFiles";
+import { runtimeConfig } from "../../policies/check/stackFiles";
 
 const outputValue = <T>(output: pulumi.Output<T> | T): Promise<T> =>
   new Promise((resolve) => (pulumi.Output.isInstance(output) ? (output as pulumi.Output<T>).apply(resolve) : resolve(output as T)));

@@ -1,8 +1,8 @@
 // The dr stack (standby, us-west-2): the same archive and guarantees, intake inactive, and
 // ready to receive prod's replicas; it replicates nothing itself.
 import { beforeAll, describe, expect, it } from "vitest";
-import { policyProblems } from "../../../infra/aws/policy";
-import { ACCOUNT, doc, runProgram, type ProgramRun } from "../harness";
+import { policyProblems } from "../../../policies/aws/documents";
+import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 // The prod stack (primary, us-east-1) as `pulumi up` would build it: each row of the AWS
 // column of the capability matrix, asserted on the resource inputs.
 import { beforeAll, describe, expect, it } from "vitest";
-import { policyProblems } from "../../../infra/aws/policy";
-import { ACCOUNT, doc, runProgram, type ProgramRun } from "../harness";
+import { policyProblems } from "../../../policies/aws/documents";
+import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -123,7 +123,9 @@ describe("intake", () => {
   it("queues through encrypted SQS with a dead-letter queue, to an arm64 Lambda that reports partial batch failures", () => {
     const queue = run.one("aws:sqs/queue:Queue", "intake-queue").inputs;
     expect(queue.kmsMasterKeyId).toMatch(/^arn:aws:kms:/);
-    expect(JSON.parse(queue.redrivePolicy)).toEqual({ deadLetterTargetArn: expect.stringMatching(/intake-dlq$/), maxReceiveCount: 5 });
+    // Named per stack, so that event source, queue, dead letters and alarm are known at preview.
+    expect(queue.name).toBe("email-journal-intake-prod");
+    expect(JSON.parse(queue.redrivePolicy)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:email-journal-intake-dlq-prod`, maxReceiveCount: 5 });
     expect(run.one("aws:sqs/queue:Queue", "intake-dlq").inputs.kmsMasterKeyId).toMatch(/^arn:aws:kms:/);
     const fn = run.one("aws:lambda/function:Function").inputs;
     expect(fn).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], reservedConcurrentExecutions: 20, timeout: 300, memorySize: 2048 });

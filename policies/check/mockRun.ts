@@ -1,16 +1,21 @@
-// Runs the real Pulumi program (infra/index.ts) on a real stack file under Pulumi mocks, and
-// records every resource it would create: type, name, inputs, and resource options (seen
-// through a stack transformation, as protect and retainOnDelete never reach the mocks).
-// One program run per test file: Pulumi's runtime state is global.
+// Runs the real Pulumi program (infra/index.ts) on a real stack file (Pulumi.<stack>.yaml)
+// under Pulumi mocks, and records every resource it would create: type, name, inputs, and
+// resource options (seen through a stack transformation, as protect and retainOnDelete never
+// reach the mocks). The mocks answer what the cloud would compute (ARNs, the peer's outputs).
+// Used by the offline policy check and the infra tests. One run per process: Pulumi's
+// runtime state is global.
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
-import { runtimeConfig } from "../helpers/stackFiles";
+import { isUnknown } from "@pulumi/pulumi/output";
+import { UNKNOWN } from "./evaluate";
+import { runtimeConfig } from "./stackFiles";
 
 export const ACCOUNT = "111122223333";
 
 export interface RecordedResource {
   readonly type: string;
   readonly name: string;
+  readonly urn: string;
   readonly inputs: Record<string, any>;
   readonly options: { protect?: boolean; retainOnDelete?: boolean; parent?: string };
 }
@@ -32,8 +37,10 @@ function computed(type: string, name: string, inputs: Record<string, any>, regio
       return { id: `${name}-id`, state: { ...inputs, arn: arn("kms", "key/0b2e7e0c-1a2b-4c3d-9e8f-123456789abc"), keyId: "0b2e7e0c-1a2b-4c3d-9e8f-123456789abc" } };
     case "aws:iam/role:Role":
       return { id: name, state: { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name } };
-    case "aws:sqs/queue:Queue":
-      return { id: name, state: { ...inputs, arn: arn("sqs", name), url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${name}`, name } };
+    case "aws:sqs/queue:Queue": {
+      const queue = inputs.name ?? name;
+      return { id: queue, state: { ...inputs, arn: arn("sqs", queue), url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${queue}`, name: queue } };
+    }
     case "aws:sns/topic:Topic":
       return { id: name, state: { ...inputs, arn: arn("sns", name) } };
     case "aws:lambda/function:Function":
@@ -58,7 +65,16 @@ function computed(type: string, name: string, inputs: Record<string, any>, regio
   }
 }
 
-export async function runProgram(stack: string): Promise<ProgramRun> {
+export interface RunOptions {
+  /**
+   * Run as `pulumi preview` does before anything exists: what the cloud computes (ids, ARNs) is
+   * unknown, and so is every input built from it. Inputs then hold the policy pack's unknown
+   * markers where the policy server would.
+   */
+  readonly preview?: boolean;
+}
+
+export async function runProgram(stack: string, runOptions: RunOptions = {}): Promise<ProgramRun> {
   const config = runtimeConfig(stack);
   const region = config["email-journal:region"];
   const resources: RecordedResource[] = [];
@@ -68,15 +84,18 @@ export async function runProgram(stack: string): Promise<ProgramRun> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const answer = computed(args.type, args.name, args.inputs, region);
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, options: options.get(`${args.type}::${args.name}`) ?? {} });
-        return answer;
+        const inputs = runOptions.preview ? withUnknownMarkers(args.inputs) : args.inputs;
+        resources.push({ type: args.type, name: args.name, urn: `urn:pulumi:${stack}::email-journal::${args.type}::${args.name}`, inputs, options: options.get(`${args.type}::${args.name}`) ?? {} });
+        // At preview the cloud has computed nothing yet; a peer stack's outputs are read, so known.
+        if (runOptions.preview && args.type !== "pulumi:pulumi:StackReference") return { id: undefined, state: args.inputs };
+        return computed(args.type, args.name, args.inputs, region);
       },
       call: (args) =>
         args.token === "aws:index/getCallerIdentity:getCallerIdentity" ? { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: "AIDEXAMPLE" } : args.inputs,
     },
     "email-journal",
     stack,
+    // Always a dry run, as `pulumi preview`: whether computed values are known is the mocks' answer.
     true,
   );
   // As `pulumi up` runs it: inside the root stack resource, which stack transformations need.
@@ -104,6 +123,14 @@ export async function runProgram(stack: string): Promise<ProgramRun> {
       return found[0];
     },
   };
+}
+
+/** Inputs with Pulumi's unknown values replaced by the markers the policy server gives rules. */
+function withUnknownMarkers(value: any): any {
+  if (pulumi.Output.isInstance(value) || isUnknown(value)) return UNKNOWN;
+  if (Array.isArray(value)) return value.map(withUnknownMarkers);
+  if (value && typeof value === "object" && value.constructor === Object) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUnknownMarkers(v)]));
+  return value;
 }
 
 /** A JSON policy input, parsed. */

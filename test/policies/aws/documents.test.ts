@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logRetentionDays } from "../../../infra/aws/logging";
-import { policyProblems } from "../../../infra/aws/policy";
+import { policyProblems } from "../../../policies/aws/documents";
 
 const policy = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 
@@ -12,22 +11,13 @@ describe("policyProblems", () => {
   it.each([
     [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }, 'All: wildcard action "*"; list the actions it needs'],
     [{ Sid: "S3", Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "*" }, 'S3: wildcard action "s3:*"; list the actions it needs'],
-    [{ Sid: "Anyone", Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: "*" }, 'Anyone: allows any principal ("*")'],
-    [{ Sid: "AnyAws", Effect: "Allow", Principal: { AWS: "*" }, Action: ["sqs:SendMessage"], Resource: "*" }, 'AnyAws: allows any principal ("*")'],
+    [{ Sid: "Anyone", Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: "*" }, 'Anyone: allows any principal ("*"); name the principals'],
+    [{ Sid: "AnyAws", Effect: "Allow", Principal: { AWS: "*" }, Action: ["sqs:SendMessage"], Resource: "*" }, 'AnyAws: allows any principal ("*"); name the principals'],
   ])("flags %j", (statement, problem) => {
     expect(policyProblems(policy(statement))).toEqual([problem]);
   });
 
   it("accepts a wildcard in a Deny, which takes access away", () => {
     expect(policyProblems(policy({ Sid: "NoTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }))).toEqual([]);
-  });
-});
-
-describe("logRetentionDays", () => {
-  it("picks the shortest retention CloudWatch allows that covers the archive's", () => {
-    expect(logRetentionDays(2557)).toBe(2557);
-    expect(logRetentionDays(2200)).toBe(2557);
-    expect(logRetentionDays(10)).toBe(14);
-    expect(logRetentionDays(5000)).toBe(3653);
   });
 });

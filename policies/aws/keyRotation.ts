@@ -1,0 +1,17 @@
+import { SERVES } from "../controls";
+import { problem, resourceRule } from "../rule";
+
+export const keyRotation = resourceRule({
+  name: "aws-kms-key-rotation",
+  description: "Every KMS key rotates automatically at most every maxKeyRotationDays, waits the longest deletion window, and is protected from deletion by Pulumi",
+  controls: SERVES.confidentiality,
+  types: ["aws:kms/key:Key"],
+  check: (props, report, settings, args) => {
+    if (props.enableKeyRotation !== true) report(problem("enableKeyRotation", props.enableKeyRotation, "set true"));
+    // AWS rotates yearly when no period is given.
+    const period = props.rotationPeriodInDays ?? 365;
+    if (period > settings.maxKeyRotationDays) report(problem("rotationPeriodInDays", period, `set at most ${settings.maxKeyRotationDays}`));
+    if (props.deletionWindowInDays !== undefined && props.deletionWindowInDays < 30) report(problem("deletionWindowInDays", props.deletionWindowInDays, "set 30, so a mistaken deletion can be cancelled"));
+    if (!args.opts.protect) report(problem("the protect option", args.opts.protect, "create the key with { protect: true, retainOnDelete: true }"));
+  },
+});

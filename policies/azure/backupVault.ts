@@ -1,0 +1,14 @@
+import { SERVES } from "../controls";
+import { problem, resourceRule } from "../rule";
+
+export const backupVaultImmutable = resourceRule({
+  name: "azure-backup-vault-immutable",
+  description: "The Data Protection backup vault has locked immutability and soft delete always on",
+  controls: SERVES.worm,
+  types: ["azure-native:dataprotection:BackupVault"],
+  check: (props, report) => {
+    const security = props.properties?.securitySettings ?? {};
+    if (security.immutabilitySettings?.state !== "Locked") report(problem("properties.securitySettings.immutabilitySettings.state", security.immutabilitySettings?.state, 'set "Locked"'));
+    if (security.softDeleteSettings?.state !== "AlwaysOn") report(problem("properties.securitySettings.softDeleteSettings.state", security.softDeleteSettings?.state, 'set "AlwaysOn"'));
+  },
+});

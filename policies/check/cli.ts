@@ -1,0 +1,70 @@
+// The offline policy check: runs the Pulumi program on a real stack file under mocks, evaluates
+// every rule of the pack on what it would create, and prints the violations grouped by control.
+//   npm run policy:check -- --cloud aws --stack prod [--preview] [--json]
+// Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad arguments or a broken run.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CLOUDS } from "../../infra/config";
+import { policyNames, resourcePolicies, stackPolicies } from "../policies";
+import { controlsOf } from "../rule";
+import { evaluate, type Violation } from "./evaluate";
+import { runProgram } from "./mockRun";
+import { stackFileConfig } from "./stackFiles";
+
+const USAGE = "usage: npm run policy:check -- --cloud <aws|azure|gcp> --stack <name> [--preview] [--json]";
+
+class UsageError extends Error {}
+
+function options() {
+  const { values } = parseArgs({ options: { cloud: { type: "string" }, stack: { type: "string" }, preview: { type: "boolean" }, json: { type: "boolean" } }, strict: true });
+  const { cloud, stack } = values;
+  if (!cloud || !(CLOUDS as readonly string[]).includes(cloud)) throw new UsageError(`--cloud is ${JSON.stringify(cloud)}; use one of ${CLOUDS.join(", ")}`);
+  if (!stack || !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack is ${JSON.stringify(stack)}; name a stack with a Pulumi.<stack>.yaml file`);
+  const file = join(__dirname, "..", "..", `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) throw new UsageError(`--stack ${stack}: there is no ${file}`);
+  const deploys = stackFileConfig(stack)["email-journal:cloud"];
+  if (deploys !== cloud) throw new UsageError(`--cloud ${cloud}: Pulumi.${stack}.yaml deploys ${JSON.stringify(deploys)}; check the cloud the stack deploys, or change email-journal:cloud there`);
+  return { cloud, stack, preview: values.preview === true, json: values.json === true };
+}
+
+/** Violations under each control they break; one violation may break several. */
+function byControl(violations: readonly Violation[]): Map<string, Violation[]> {
+  const groups = new Map<string, Violation[]>();
+  for (const violation of violations) {
+    for (const control of controlsOf(violation.policy).length > 0 ? controlsOf(violation.policy) : ["(no control)"]) {
+      groups.set(control, [...(groups.get(control) ?? []), violation]);
+    }
+  }
+  return groups;
+}
+
+function table(violations: readonly Violation[]): string {
+  const lines: string[] = [];
+  for (const [control, found] of [...byControl(violations)].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`\n${control} (${found.length})`);
+    for (const v of found) lines.push(`  ${v.enforcementLevel.padEnd(9)} ${v.policy.padEnd(42)} ${v.message}`);
+  }
+  return lines.join("\n");
+}
+
+async function main() {
+  const { cloud, stack, preview, json } = options();
+  const run = await runProgram(stack, { preview });
+  const violations = await evaluate(run.resources, { resource: resourcePolicies, stack: stackPolicies });
+  const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
+  if (json) {
+    const report = { cloud, stack, preview, resources: run.resources.length, policies: policyNames(), violations: violations.map((v) => ({ ...v, controls: controlsOf(v.policy) })) };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    process.stdout.write(`email-journal-compliance on ${cloud} stack ${stack}${preview ? " (as at preview)" : ""}: ${run.resources.length} resources, ${policyNames().length} rules\n`);
+    if (violations.length > 0) process.stdout.write(`${table(violations)}\n`);
+    process.stdout.write(`\n${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)\n`);
+  }
+  process.exit(mandatory.length > 0 ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof UsageError ? `${err.message}\n${USAGE}` : `policy check failed: ${err instanceof Error ? err.message : String(err)}`}\n`);
+  process.exit(2);
+});

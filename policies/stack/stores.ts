@@ -1,0 +1,45 @@
+// The archive stores of a stack, on any cloud, found by the tag (label on GCP) the program
+// puts on them, and small lookups the stack rules share.
+import type { PolicyResource } from "@pulumi/policy";
+import { ARCHIVE_STORE, ROLE_TAG, STORE_TAG } from "../../infra/conventions";
+
+export type Cloud = "aws" | "azure" | "gcp";
+
+export interface ArchiveStore {
+  readonly cloud: Cloud;
+  readonly resource: PolicyResource;
+  /** The bucket or storage account name other resources refer to it by. */
+  readonly name: string;
+  readonly role: string | undefined;
+}
+
+const STORE_TYPES: Readonly<Record<string, { cloud: Cloud; nameProperty: string; tagsProperty: string }>> = {
+  "aws:s3/bucket:Bucket": { cloud: "aws", nameProperty: "bucket", tagsProperty: "tags" },
+  "azure-native:storage:StorageAccount": { cloud: "azure", nameProperty: "accountName", tagsProperty: "tags" },
+  "gcp:storage/bucket:Bucket": { cloud: "gcp", nameProperty: "name", tagsProperty: "labels" },
+};
+
+export function archiveStores(resources: readonly PolicyResource[]): ArchiveStore[] {
+  return resources.flatMap((resource) => {
+    const kind = STORE_TYPES[resource.type];
+    const tags = kind ? resource.props[kind.tagsProperty] : undefined;
+    if (!kind || tags?.[STORE_TAG] !== ARCHIVE_STORE) return [];
+    return [{ cloud: kind.cloud, resource, name: String(resource.props[kind.nameProperty]), role: tags[ROLE_TAG] }];
+  });
+}
+
+export const ofType = (resources: readonly PolicyResource[], ...types: string[]) => resources.filter((r) => types.includes(r.type));
+
+/** Whether an Azure resource id (or a bare name) names `accountName`'s storage account. */
+export const namesAccount = (idOrName: unknown, accountName: string) => {
+  const text = String(idOrName ?? "").toLowerCase();
+  const name = accountName.toLowerCase();
+  return text === name || text.endsWith(`/storageaccounts/${name}`) || text.includes(`/storageaccounts/${name}/`);
+};
+
+/** The region in an ARN (`arn:aws:kms:us-west-2:…`). */
+export const arnRegion = (arn: unknown) => String(arn ?? "").split(":")[3] ?? "";
+
+/** Azure diagnostic settings and metric alerts keep their v2 `insights` token as an alias of `monitor`. */
+export const AZURE_DIAGNOSTIC_SETTING = ["azure-native:monitor:DiagnosticSetting", "azure-native:insights:DiagnosticSetting"];
+export const AZURE_METRIC_ALERT = ["azure-native:monitor:MetricAlert", "azure-native:insights:MetricAlert"];
