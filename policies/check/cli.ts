@@ -1,8 +1,8 @@
 // The offline policy check: runs the Pulumi program on a real stack file under mocks, evaluates
 // every rule of the pack on what it would create, and prints the violations grouped by control.
-//   npm run policy:check -- --cloud aws --stack prod [--preview] [--json]
+//   npm run policy:check -- --cloud aws --stack prod [--preview] [--json] [--policy-pack-config file.json]
 // Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad arguments or a broken run.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CLOUDS } from "../../infra/config";
@@ -12,12 +12,15 @@ import { evaluate, type Violation } from "./evaluate";
 import { runProgram } from "./mockRun";
 import { stackFileConfig } from "./stackFiles";
 
-const USAGE = "usage: npm run policy:check -- --cloud <aws|azure|gcp> --stack <name> [--preview] [--json]";
+const USAGE = "usage: npm run policy:check -- --cloud <aws|azure|gcp> --stack <name> [--preview] [--json] [--policy-pack-config <file.json>]";
 
 class UsageError extends Error {}
 
 function options() {
-  const { values } = parseArgs({ options: { cloud: { type: "string" }, stack: { type: "string" }, preview: { type: "boolean" }, json: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({
+    options: { cloud: { type: "string" }, stack: { type: "string" }, preview: { type: "boolean" }, json: { type: "boolean" }, "policy-pack-config": { type: "string" } },
+    strict: true,
+  });
   const { cloud, stack } = values;
   if (!cloud || !(CLOUDS as readonly string[]).includes(cloud)) throw new UsageError(`--cloud is ${JSON.stringify(cloud)}; use one of ${CLOUDS.join(", ")}`);
   if (!stack || !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack is ${JSON.stringify(stack)}; name a stack with a Pulumi.<stack>.yaml file`);
@@ -25,7 +28,23 @@ function options() {
   if (!existsSync(file)) throw new UsageError(`--stack ${stack}: there is no ${file}`);
   const deploys = stackFileConfig(stack)["email-journal:cloud"];
   if (deploys !== cloud) throw new UsageError(`--cloud ${cloud}: Pulumi.${stack}.yaml deploys ${JSON.stringify(deploys)}; check the cloud the stack deploys, or change email-journal:cloud there`);
-  return { cloud, stack, preview: values.preview === true, json: values.json === true };
+  return { cloud, stack, preview: values.preview === true, json: values.json === true, config: packConfig(values["policy-pack-config"]) };
+}
+
+/** The file `pulumi preview --policy-pack-config` takes: { "<policy>": { "<setting>": value } }. */
+function packConfig(file: string | undefined): Record<string, Record<string, unknown>> | undefined {
+  if (!file) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--policy-pack-config ${file}: ${err instanceof Error ? err.message : String(err)}; give a JSON file`);
+  }
+  const known = new Set(policyNames());
+  const entries = Object.entries((parsed ?? {}) as Record<string, unknown>).filter(([name]) => name !== "all");
+  const unknown = entries.filter(([name, value]) => !known.has(name) || typeof value !== "object" || value === null).map(([name]) => name);
+  if (unknown.length > 0) throw new UsageError(`--policy-pack-config ${file}: ${unknown.join(", ")} not a rule of the pack with an object of settings; rules: ${[...known].join(", ")}`);
+  return Object.fromEntries(entries) as Record<string, Record<string, unknown>>;
 }
 
 /** Violations under each control they break; one violation may break several. */
@@ -49,9 +68,9 @@ function table(violations: readonly Violation[]): string {
 }
 
 async function main() {
-  const { cloud, stack, preview, json } = options();
+  const { cloud, stack, preview, json, config } = options();
   const run = await runProgram(stack, { preview });
-  const violations = await evaluate(run.resources, { resource: resourcePolicies, stack: stackPolicies });
+  const violations = await evaluate(run.resources, { resource: resourcePolicies, stack: stackPolicies }, { config });
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
   if (json) {
     const report = { cloud, stack, preview, resources: run.resources.length, policies: policyNames(), violations: violations.map((v) => ({ ...v, controls: controlsOf(v.policy) })) };

@@ -50,6 +50,21 @@ describe("policy:check", () => {
     expect(stdout).toMatch(/\n\d+ mandatory, 0 advisory violation\(s\)\n$/);
   });
 
+  it("takes thresholds from the same config file as pulumi preview --policy-pack-config", () => {
+    const names: string[] = JSON.parse(check("--cloud", "aws", "--stack", "prod", "--json").stdout).policies;
+    const configFile = join(ROOT, `.policytest${process.pid}.json`);
+    writeFileSync(configFile, JSON.stringify(Object.fromEntries(names.map((name) => [name, { frameworks: ["gdpr"] }]))));
+    try {
+      expect(check("--cloud", "aws", "--stack", WEAK_STACK, "--policy-pack-config", configFile).status).toBe(0);
+      writeFileSync(configFile, JSON.stringify({ "aws-s3-object-lock-rentention": { minimumRetentionDays: 10 } }));
+      const typo = check("--cloud", "aws", "--stack", "prod", "--policy-pack-config", configFile);
+      expect(typo.status).toBe(2);
+      expect(typo.stderr).toContain("aws-s3-object-lock-rentention not a rule of the pack");
+    } finally {
+      rmSync(configFile, { force: true });
+    }
+  });
+
   it("explains a bad invocation and exits 2", () => {
     const wrongCloud = check("--cloud", "azure", "--stack", "prod");
     expect(wrongCloud.status).toBe(2);
