@@ -81,6 +81,8 @@ export interface StackConfig {
   readonly holdAdmins: readonly string[];
   /** AWS only: the one role exempt from the archive's explicit denies, for emergencies. */
   readonly breakGlass?: string;
+  /** Azure archive redundancy: `zone` (ZRS) or `geo-zone` (GZRS, a second copy in the paired region too). The DR copy is the peer stack's either way. */
+  readonly storageRedundancy: "zone" | "geo-zone";
   /** Data classification tag on every resource. */
   readonly dataClassification: "confidential" | "restricted";
   /** Sensitive-data detectors the ingestor runs. */
@@ -223,6 +225,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     if (cloud !== "aws") r.problem("breakGlass", raw.breakGlass, "is for aws only (the one role exempt from the archive bucket's explicit denies)");
     else breakGlass = r.text("breakGlass", raw.breakGlass, /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN, arn:aws:iam::<account>:role/<name>");
   }
+  const storageRedundancy = r.oneOf("storageRedundancy", raw.storageRedundancy, ["zone", "geo-zone"] as const, "zone");
   const dataClassification = r.oneOf("dataClassification", raw.dataClassification, ["confidential", "restricted"] as const, "restricted");
   const detectors = raw.detectors === undefined ? [...DETECTORS] : (r.list("detectors", raw.detectors, (d) => (DETECTORS as readonly string[]).includes(d), `one of ${DETECTORS.join(", ")}`, { required: false }) as DetectorName[]);
 
@@ -257,6 +260,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     auditors,
     holdAdmins,
     ...(breakGlass ? { breakGlass } : {}),
+    storageRedundancy: storageRedundancy!,
     dataClassification: dataClassification!,
     detectors,
     ...(governance ? { governance } : {}),
@@ -266,7 +270,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
 /** The keys a stack file may set; anything else is a typo worth reporting. */
 export const CONFIG_KEYS = [
   "cloud", "region", "role", "peerStack", "peerRegion", "retention", "frameworks", "tiers", "intake", "alertEmail",
-  "auditors", "holdAdmins", "breakGlass", "dataClassification", "detectors", "governance",
+  "auditors", "holdAdmins", "breakGlass", "storageRedundancy", "dataClassification", "detectors", "governance",
 ] as const;
 
 /** Reads this stack's config through Pulumi, once, for the program. */

@@ -1,45 +1,44 @@
 // The Pulumi program: read and check the stack's config once, build the chosen cloud's
 // archive, and export what the DR peer, governance and operators need.
-import { loadStackConfig, resourceTags } from "./config";
+import * as pulumi from "@pulumi/pulumi";
 import { JournalArchiveAws } from "./aws";
+import { JournalArchiveAzure } from "./azure";
+import { loadStackConfig, resourceTags, type StackConfig } from "./config";
 
-const config = loadStackConfig();
+/** Whether this stack has been deployed before: its own last outputs name its archive. */
+async function deployedBefore(): Promise<boolean> {
+  const self = new pulumi.StackReference("journal-self", { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
+  const archive = await self.getOutputValue("archiveAccountName");
+  return typeof archive === "string" && archive.length > 0;
+}
 
-function build() {
+async function build(config: StackConfig) {
   switch (config.cloud) {
     case "aws":
       return new JournalArchiveAws("journal", { config });
+    case "azure":
+      // Azure locks retention on the update after the one that creates it (see infra/azure/index.ts).
+      return new JournalArchiveAzure("journal", { config, deployedBefore: await deployedBefore() });
     default:
       // Config accepts every cloud; the program must say plainly which ones it can build yet.
-      throw new Error(`email-journal:cloud = "${config.cloud}": this version builds the archive on aws only; azure and gcp components are not in it yet`);
+      throw new Error(`email-journal:cloud = "${config.cloud}": this version builds the archive on aws and azure; the gcp component is not in it yet`);
   }
 }
 
-const archive = build();
-
-export const cloud = config.cloud;
-export const region = config.region;
-export const role = config.role;
-export const peerStack = config.peerStack;
-export const peerRegion = config.peerRegion;
-export const retention = config.retention;
-export const frameworks = config.frameworks;
-export const tags = resourceTags(config);
-export const intakeAddresses = archive.intakeAddresses;
-// The peer stack reads these two through its StackReference.
-export const archiveBucketArn = archive.archiveBucketArn;
-export const archiveKmsKeyArn = archive.archiveKmsKeyArn;
-export const archiveBucketName = archive.archiveBucketName;
-export const inboxBucketName = archive.inboxBucketName;
-export const trailBucketName = archive.trailBucketName;
-export const accessLogBucketName = archive.accessLogBucketName;
-export const ingestorRoleArn = archive.ingestorRoleArn;
-export const auditorRoleArn = archive.auditorRoleArn;
-export const holdAdminRoleArn = archive.holdAdminRoleArn;
-export const queueUrl = archive.queueUrl;
-export const deadLetterQueueUrl = archive.deadLetterQueueUrl;
-export const ingestorFunctionName = archive.ingestorFunctionName;
-export const receiptRuleSetName = archive.receiptRuleSetName;
-export const trailArn = archive.trailArn;
-export const alertTopicArn = archive.alertTopicArn;
-export const backupVaultName = archive.backupVaultName;
+export = async () => {
+  const config = loadStackConfig();
+  const archive = await build(config);
+  // The same keys on every cloud first, then the cloud's own (the peer stack reads some of them).
+  return {
+    cloud: config.cloud,
+    region: config.region,
+    role: config.role,
+    peerStack: config.peerStack,
+    peerRegion: config.peerRegion,
+    retention: config.retention,
+    frameworks: config.frameworks,
+    tags: resourceTags(config),
+    intakeAddresses: archive.intakeAddresses,
+    ...archive.outputs,
+  };
+};

@@ -13,6 +13,8 @@ interface RuleSpec {
   /** What a compliant stack has; the controls are appended. */
   readonly description: string;
   readonly controls: readonly Control[];
+  /** Mandatory unless said otherwise. */
+  readonly enforcementLevel?: "mandatory" | "advisory";
 }
 
 const controlsByPolicy = new Map<string, readonly Control[]>();
@@ -22,7 +24,7 @@ export const controlsOf = (policy: string): readonly Control[] => controlsByPoli
 
 function register(spec: RuleSpec) {
   controlsByPolicy.set(spec.name, spec.controls);
-  return { name: spec.name, description: `${spec.description} [${spec.controls.join("; ")}]`, enforcementLevel: "mandatory" as const, configSchema: settingsSchema };
+  return { name: spec.name, description: `${spec.description} [${spec.controls.join("; ")}]`, enforcementLevel: spec.enforcementLevel ?? "mandatory", configSchema: settingsSchema };
 }
 
 /** A value as a message shows it: JSON, or "not set". */

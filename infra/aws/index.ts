@@ -38,6 +38,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
   readonly trailArn: pulumi.Output<string>;
   readonly alertTopicArn: pulumi.Output<string>;
   readonly backupVaultName: pulumi.Output<string>;
+  /** Everything the stack exports: the peer reads archiveBucketArn and archiveKmsKeyArn. */
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
 
   constructor(name: string, args: JournalArchiveAwsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("email-journal:aws:JournalArchive", name, {}, opts);
@@ -172,13 +174,24 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     this.trailArn = logging.trail.arn;
     this.alertTopicArn = alerting.topic.arn;
     this.backupVaultName = backup.vault.name;
-    this.registerOutputs({
-      archiveBucketName: this.archiveBucketName,
+    this.outputs = {
       archiveBucketArn: this.archiveBucketArn,
       archiveKmsKeyArn: this.archiveKmsKeyArn,
+      archiveBucketName: this.archiveBucketName,
       inboxBucketName: this.inboxBucketName,
+      trailBucketName: this.trailBucketName,
+      accessLogBucketName: this.accessLogBucketName,
+      ingestorRoleArn: this.ingestorRoleArn,
+      auditorRoleArn: this.auditorRoleArn,
+      holdAdminRoleArn: this.holdAdminRoleArn,
+      queueUrl: this.queueUrl,
+      deadLetterQueueUrl: this.deadLetterQueueUrl,
+      ingestorFunctionName: this.ingestorFunctionName,
+      receiptRuleSetName: this.receiptRuleSetName,
       trailArn: this.trailArn,
       alertTopicArn: this.alertTopicArn,
-    });
+      backupVaultName: this.backupVaultName,
+    };
+    this.registerOutputs(this.outputs);
   }
 }

@@ -10,13 +10,14 @@ export const functionAppHardened = resourceRule({
   types: ["azure-native:web:WebApp"],
   check: (props, report) => {
     if (props.httpsOnly !== true) report(problem("httpsOnly", props.httpsOnly, "set true"));
+    if (!props.identity?.type || props.identity.type === "None") report(problem("identity.type", props.identity?.type, 'set "UserAssigned" (or "SystemAssigned") and grant it the ingestor role'));
     const site = props.siteConfig ?? {};
     if (!["1.2", "1.3"].includes(site.minTlsVersion)) report(problem("siteConfig.minTlsVersion", site.minTlsVersion, 'set "1.2"'));
     if (site.ftpsState !== "Disabled") report(problem("siteConfig.ftpsState", site.ftpsState, 'set "Disabled"'));
-    if (!props.identity?.type || props.identity.type === "None") report(problem("identity.type", props.identity?.type, 'set "UserAssigned" (or "SystemAssigned") and grant it the ingestor role'));
     for (const setting of (site.appSettings ?? []) as { name: string; value?: string }[]) {
-      const keyVaultReference = String(setting.value ?? "").startsWith("@Microsoft.KeyVault(");
-      if (SECRET_NAME.test(setting.name) && !keyVaultReference) report(problem(`siteConfig.appSettings ${setting.name}`, "a plain value", "use a Key Vault reference or the managed identity"));
+      // A Key Vault reference, or an identity-based connection (`<connection>__credential: managedidentity`), holds no secret.
+      const noSecret = String(setting.value ?? "").startsWith("@Microsoft.KeyVault(") || setting.value === "managedidentity";
+      if (SECRET_NAME.test(setting.name) && !noSecret) report(problem(`siteConfig.appSettings ${setting.name}`, "a plain value", "use a Key Vault reference or the managed identity"));
     }
   },
 });

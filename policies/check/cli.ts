@@ -3,14 +3,14 @@
 //   npm run policy:check -- --cloud aws --stack prod [--preview] [--json] [--policy-pack-config file.json]
 // Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad arguments or a broken run.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { CLOUDS } from "../../infra/config";
+import { type Cloud, CLOUDS } from "../../infra/config";
 import { policyNames, resourcePolicies, stackPolicies } from "../policies";
 import { controlsOf } from "../rule";
 import { evaluate, type Violation } from "./evaluate";
 import { runProgram } from "./mockRun";
-import { stackFileConfig } from "./stackFiles";
+import { stackFileConfig, stackFilePath } from "./stackFiles";
 
 const USAGE = "usage: npm run policy:check -- --cloud <aws|azure|gcp> --stack <name> [--preview] [--json] [--policy-pack-config <file.json>]";
 
@@ -24,10 +24,10 @@ function options() {
   const { cloud, stack } = values;
   if (!cloud || !(CLOUDS as readonly string[]).includes(cloud)) throw new UsageError(`--cloud is ${JSON.stringify(cloud)}; use one of ${CLOUDS.join(", ")}`);
   if (!stack || !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack is ${JSON.stringify(stack)}; name a stack with a Pulumi.<stack>.yaml file`);
-  const file = join(__dirname, "..", "..", `Pulumi.${stack}.yaml`);
-  if (!existsSync(file)) throw new UsageError(`--stack ${stack}: there is no ${file}`);
-  const deploys = stackFileConfig(stack)["email-journal:cloud"];
-  if (deploys !== cloud) throw new UsageError(`--cloud ${cloud}: Pulumi.${stack}.yaml deploys ${JSON.stringify(deploys)}; check the cloud the stack deploys, or change email-journal:cloud there`);
+  const file = stackFilePath(stack, cloud);
+  if (!existsSync(file)) throw new UsageError(`--stack ${stack} --cloud ${cloud}: there is no ${relative(process.cwd(), file)} (nor a Pulumi.${stack}.yaml that deploys ${cloud})`);
+  const deploys = stackFileConfig(stack, cloud)["email-journal:cloud"];
+  if (deploys !== cloud) throw new UsageError(`--cloud ${cloud}: ${relative(process.cwd(), file)} deploys ${JSON.stringify(deploys)}; set email-journal:cloud there`);
   return { cloud, stack, preview: values.preview === true, json: values.json === true, config: packConfig(values["policy-pack-config"]) };
 }
 
@@ -69,7 +69,7 @@ function table(violations: readonly Violation[]): string {
 
 async function main() {
   const { cloud, stack, preview, json, config } = options();
-  const run = await runProgram(stack, { preview });
+  const run = await runProgram(stack, { preview, cloud: cloud as Cloud });
   const violations = await evaluate(run.resources, { resource: resourcePolicies, stack: stackPolicies }, { config });
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
   if (json) {

@@ -8,9 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { isUnknown } from "@pulumi/pulumi/output";
 import { UNKNOWN } from "./evaluate";
+import type { Cloud } from "../../infra/config";
+import { CLOUD_MOCKS, type MockContext } from "./mocks";
 import { runtimeConfig } from "./stackFiles";
 
-export const ACCOUNT = "111122223333";
+export { ACCOUNT } from "./mocks/aws";
+
 
 export interface RecordedResource {
   readonly type: string;
@@ -27,44 +30,6 @@ export interface ProgramRun {
   one(type: string, nameIncludes?: string): RecordedResource;
 }
 
-/** What the mocked cloud answers for a new resource: its inputs plus the attributes AWS computes. */
-function computed(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, unknown> } {
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
-  switch (type) {
-    case "aws:s3/bucket:Bucket":
-      return { id: inputs.bucket, state: { ...inputs, arn: `arn:aws:s3:::${inputs.bucket}` } };
-    case "aws:kms/key:Key":
-      return { id: `${name}-id`, state: { ...inputs, arn: arn("kms", "key/0b2e7e0c-1a2b-4c3d-9e8f-123456789abc"), keyId: "0b2e7e0c-1a2b-4c3d-9e8f-123456789abc" } };
-    case "aws:iam/role:Role":
-      return { id: name, state: { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name } };
-    case "aws:sqs/queue:Queue": {
-      const queue = inputs.name ?? name;
-      return { id: queue, state: { ...inputs, arn: arn("sqs", queue), url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${queue}`, name: queue } };
-    }
-    case "aws:sns/topic:Topic":
-      return { id: name, state: { ...inputs, arn: arn("sns", name) } };
-    case "aws:lambda/function:Function":
-      return { id: inputs.name, state: { ...inputs, arn: arn("lambda", `function:${inputs.name}`) } };
-    case "aws:cloudwatch/logGroup:LogGroup":
-      return { id: inputs.name, state: { ...inputs, arn: arn("logs", `log-group:${inputs.name}`) } };
-    case "aws:cloudtrail/trail:Trail":
-      return { id: inputs.name, state: { ...inputs, arn: arn("cloudtrail", `trail/${inputs.name}`) } };
-    case "aws:backup/vault:Vault":
-      return { id: name, state: { ...inputs, name } };
-    case "pulumi:pulumi:StackReference":
-      // The peer (the other region's stack) as its own program exports it.
-      return {
-        id: inputs.name,
-        state: {
-          ...inputs,
-          outputs: { archiveBucketArn: "arn:aws:s3:::ej-archive-111122223333-us-west-2-dr", archiveKmsKeyArn: "arn:aws:kms:us-west-2:111122223333:key/dr-key-id" },
-        },
-      };
-    default:
-      return { id: `${name}-id`, state: inputs };
-  }
-}
-
 export interface RunOptions {
   /**
    * Run as `pulumi preview` does before anything exists: what the cloud computes (ids, ARNs) is
@@ -72,13 +37,28 @@ export interface RunOptions {
    * markers where the policy server would.
    */
   readonly preview?: boolean;
+  /** The cloud whose stack file to run (Pulumi.<stack>.yaml, or stacks/<cloud>/Pulumi.<stack>.yaml); the top-level file's when unset. */
+  readonly cloud?: Cloud;
+  /**
+   * Run as the stack's first `pulumi up`: its own last outputs are empty. Otherwise the stack has
+   * been deployed before, which is what an Azure stack needs to lock its retention.
+   */
+  readonly firstDeployment?: boolean;
 }
 
 export async function runProgram(stack: string, runOptions: RunOptions = {}): Promise<ProgramRun> {
-  const config = runtimeConfig(stack);
-  const region = config["email-journal:region"];
+  const config = runtimeConfig(stack, runOptions.cloud);
+  const cloud = config["email-journal:cloud"] as Cloud;
+  const mocks = CLOUD_MOCKS[cloud];
+  if (!mocks) throw new Error(`no mocks for cloud ${cloud}`);
+  const context: MockContext = { stack, region: config["email-journal:region"] };
   const resources: RecordedResource[] = [];
   const options = new Map<string, RecordedResource["options"]>();
+  // A referenced stack's outputs: the peer's, or this stack's own from its last update (none before the first).
+  const referencedOutputs = (name: string): Record<string, unknown> => {
+    const referenced = name.split("/").pop()!;
+    return referenced === stack && runOptions.firstDeployment ? {} : mocks.stackOutputs(referenced, context);
+  };
 
   pulumi.runtime.setAllConfig(config);
   await pulumi.runtime.setMocks(
@@ -87,16 +67,18 @@ export async function runProgram(stack: string, runOptions: RunOptions = {}): Pr
         const inputs = runOptions.preview ? withUnknownMarkers(args.inputs) : args.inputs;
         resources.push({ type: args.type, name: args.name, urn: `urn:pulumi:${stack}::email-journal::${args.type}::${args.name}`, inputs, options: options.get(`${args.type}::${args.name}`) ?? {} });
         // At preview the cloud has computed nothing yet; a peer stack's outputs are read, so known.
-        if (runOptions.preview && args.type !== "pulumi:pulumi:StackReference") return { id: undefined, state: args.inputs };
-        return computed(args.type, args.name, args.inputs, region);
+        if (args.type === "pulumi:pulumi:StackReference") return { id: args.inputs.name, state: { ...args.inputs, outputs: referencedOutputs(args.inputs.name) } };
+        if (runOptions.preview) return { id: undefined, state: args.inputs };
+        return mocks.resource(args.type, args.name, args.inputs, context);
       },
-      call: (args) =>
-        args.token === "aws:index/getCallerIdentity:getCallerIdentity" ? { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: "AIDEXAMPLE" } : args.inputs,
+      call: (args) => mocks.call(args.token, args.inputs, context) ?? args.inputs,
     },
     "email-journal",
     stack,
     // Always a dry run, as `pulumi preview`: whether computed values are known is the mocks' answer.
     true,
+    // The organization the stack files' peer references name.
+    organizationOf(config["email-journal:peerStack"]),
   );
   // As `pulumi up` runs it: inside the root stack resource, which stack transformations need.
   const outputs = (await runInPulumiStack(async () => {
@@ -104,7 +86,9 @@ export async function runProgram(stack: string, runOptions: RunOptions = {}): Pr
       options.set(`${args.type}::${args.name}`, { protect: args.opts.protect, retainOnDelete: args.opts.retainOnDelete });
       return undefined;
     });
-    return import("../../infra/index");
+    // The program exports its main function, as Pulumi's Node runtime runs it.
+    const program = (await import("../../infra/index")) as { default: () => Promise<Record<string, unknown>> };
+    return program.default();
   })) as Record<string, unknown>;
   // Registrations finish asynchronously: wait until no new resource appears for a while.
   for (let stable = 0, seen = -1; stable < 5; ) {
@@ -124,6 +108,11 @@ export async function runProgram(stack: string, runOptions: RunOptions = {}): Pr
     },
   };
 }
+
+const organizationOf = (stackReference: string | undefined) => {
+  const parts = (stackReference ?? "").split("/");
+  return parts.length === 3 ? parts[0] : "organization";
+};
 
 /** Inputs with Pulumi's unknown values replaced by the markers the policy server gives rules. */
 function withUnknownMarkers(value: any): any {

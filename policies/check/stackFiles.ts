@@ -1,26 +1,36 @@
 // The real stack files, read the way Pulumi reads them, for tests and the offline checks.
-import { readFileSync } from "node:fs";
+// `Pulumi.<stack>.yaml` is the deployment the project ships (AWS); the same stacks on another
+// cloud are `stacks/<cloud>/Pulumi.<stack>.yaml`, which `pulumi up --config-file` takes as is.
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 
 const ROOT = join(__dirname, "..", "..");
 
-/** `Pulumi.<stack>.yaml`'s config, keyed as Pulumi keys it (`email-journal:cloud`, `aws:region`). */
-export function stackFileConfig(stack: string): Record<string, unknown> {
-  const doc = load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
-  return doc.config ?? {};
+const read = (file: string) => ((load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {});
+
+/** The stack file for `stack` on `cloud` (the top-level one when it deploys that cloud, or when no cloud is asked). */
+export function stackFilePath(stack: string, cloud?: string): string {
+  const topLevel = join(ROOT, `Pulumi.${stack}.yaml`);
+  if (!cloud || (existsSync(topLevel) && read(topLevel)["email-journal:cloud"] === cloud)) return topLevel;
+  return join(ROOT, "stacks", cloud, `Pulumi.${stack}.yaml`);
+}
+
+/** The stack file's config, keyed as Pulumi keys it (`email-journal:cloud`, `aws:region`). */
+export function stackFileConfig(stack: string, cloud?: string): Record<string, unknown> {
+  return read(stackFilePath(stack, cloud));
 }
 
 /** The project's own keys without their `email-journal:` prefix: what parseStackConfig takes. */
-export function projectConfig(stack: string): Record<string, unknown> {
+export function projectConfig(stack: string, cloud?: string): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(stackFileConfig(stack))
+    Object.entries(stackFileConfig(stack, cloud))
       .filter(([key]) => key.startsWith("email-journal:"))
       .map(([key, value]) => [key.slice("email-journal:".length), value]),
   );
 }
 
 /** The config as `pulumi.runtime.setAllConfig` wants it: strings, structured values as JSON. */
-export function runtimeConfig(stack: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(stackFileConfig(stack)).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+export function runtimeConfig(stack: string, cloud?: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(stackFileConfig(stack, cloud)).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }

@@ -2,7 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { SERVES } from "../controls";
 import { namesCustomerKey, problem, read, stackRule } from "../rule";
 import type { Settings } from "../settings";
-import { type ArchiveStore, archiveStores, ofType } from "./stores";
+import { type ArchiveStore, archiveStores, lockPending, namesAccount, ofType } from "./stores";
 
 const DAY_SECONDS = 86_400;
 
@@ -21,12 +21,20 @@ const FINDINGS: Record<ArchiveStore["cloud"], (store: ArchiveStore, resources: r
     if (companion("aws:s3/bucketVersioning:BucketVersioning")?.props.versioningConfiguration?.status !== "Enabled") found.push("has no enabled BucketVersioning; Object Lock needs it");
     return found;
   },
-  azure: (store, _resources, settings) => {
+  azure: (store, resources, settings) => {
     const found: string[] = [];
+    const deletingRoles = ofType(resources, "azure-native:authorization:RoleDefinition").filter(
+      (role) =>
+        ((role.props.assignableScopes ?? []) as string[]).some((scope) => namesAccount(scope, store.name)) &&
+        ((role.props.permissions ?? []) as any[]).some((p) => [...(p.dataActions ?? []), ...(p.actions ?? [])].some((a: string) => /\/delete$/i.test(a))),
+    );
+    for (const role of deletingRoles) found.push(`custom role ${role.name} may delete and is assignable on the archive account; remove the delete actions or its archive scope`);
     const worm = store.resource.props.immutableStorageWithVersioning;
     const policy = worm?.immutabilityPolicy;
     if (worm?.enabled !== true) found.push(problem("immutableStorageWithVersioning.enabled", worm?.enabled, "set true when the account is created (version-level WORM, which also allows legal holds)"));
-    if (policy?.state !== "Locked") found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.state", policy?.state, 'set "Locked"; only a locked policy cannot be shortened or removed'));
+    // Azure creates the policy Unlocked; the bootstrap run marks it pending, and retention-lock-pending reports it until locked.
+    const pending = policy?.state === "Unlocked" && lockPending(store.resource.props);
+    if (policy?.state !== "Locked" && !pending) found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.state", policy?.state, 'set "Locked"; only a locked policy cannot be shortened or removed'));
     if ((policy?.immutabilityPeriodSinceCreationInDays ?? 0) < settings.minimumRetentionDays)
       found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.immutabilityPeriodSinceCreationInDays", policy?.immutabilityPeriodSinceCreationInDays, `set at least ${settings.minimumRetentionDays}`));
     if (policy?.allowProtectedAppendWrites === true) found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.allowProtectedAppendWrites", true, "set false: archived records are never appended to"));

@@ -25,7 +25,7 @@ function aws(resources: readonly PolicyResource[], report: Report) {
 }
 
 function azure(resources: readonly PolicyResource[], report: Report) {
-  const subscriptions = ofType(resources, "azure-native:eventgrid:EventSubscription");
+  const subscriptions = ofType(resources, "azure-native:eventgrid:EventSubscription", "azure-native:eventgrid:SystemTopicEventSubscription");
   for (const subscription of subscriptions) {
     if (!subscription.props.deadLetterDestination && !subscription.props.deadLetterWithResourceIdentity)
       report(`${subscription.name}: deadLetterDestination is not set; dead-letter undeliverable events to a storage container`, subscription.urn);
@@ -33,7 +33,8 @@ function azure(resources: readonly PolicyResource[], report: Report) {
   const alerted = ofType(resources, ...AZURE_METRIC_ALERT).some(
     (a) => JSON.stringify(a.props.criteria ?? {}).includes("DeadLetteredCount") && ((a.props.actions ?? []) as unknown[]).length > 0,
   );
-  if (subscriptions.length > 0 && !alerted) report("no metric alert with an action group watches DeadLetteredCount of the intake's event subscription; add one");
+  if (alerted) return;
+  for (const subscription of subscriptions) report(`${subscription.name}: no metric alert with an action group watches DeadLetteredCount of its topic; add one`, subscription.urn);
 }
 
 function gcp(resources: readonly PolicyResource[], report: Report) {
@@ -52,7 +53,10 @@ function gcp(resources: readonly PolicyResource[], report: Report) {
   const alerted = ofType(resources, "gcp:monitoring/alertPolicy:AlertPolicy").some(
     (a) => JSON.stringify(a.props.conditions ?? []).includes("dead_letter_message_count") && ((a.props.notificationChannels ?? []) as unknown[]).length > 0,
   );
-  if (deadLetterTopics.size > 0 && !alerted) report("no alert policy with a notification channel watches dead_letter_message_count; add one");
+  if (alerted) return;
+  for (const subscription of subscriptions.filter((s) => s.props.deadLetterPolicy?.deadLetterTopic)) {
+    report(`${subscription.name}: no alert policy with a notification channel watches dead_letter_message_count; add one`, subscription.urn);
+  }
 }
 
 export const ingestorDeadLetters = stackRule({

@@ -5,6 +5,7 @@ import { archiveAuditLogging } from "./auditLogging";
 import { ingestorDeadLetters } from "./deadLetters";
 import { nothingAnonymous } from "./noAnonymous";
 import { primaryArchiveReplicated } from "./replication";
+import { retentionLockPending } from "./lockPending";
 import { retentionFloor } from "./retentionFloor";
 
-export const stackPolicies: StackValidationPolicy[] = [archiveLockedAndKeyed, retentionFloor, archiveAuditLogging, primaryArchiveReplicated, ingestorDeadLetters, nothingAnonymous];
+export const stackPolicies: StackValidationPolicy[] = [archiveLockedAndKeyed, retentionFloor, archiveAuditLogging, primaryArchiveReplicated, ingestorDeadLetters, nothingAnonymous, retentionLockPending];

@@ -1,7 +1,7 @@
 // The archive stores of a stack, on any cloud, found by the tag (label on GCP) the program
 // puts on them, and small lookups the stack rules share.
 import type { PolicyResource } from "@pulumi/policy";
-import { ARCHIVE_STORE, ROLE_TAG, STORE_TAG } from "../../infra/conventions";
+import { ARCHIVE_STORE, LOCK_PENDING_TAG, ROLE_TAG, STORE_TAG } from "../../infra/conventions";
 
 export type Cloud = "aws" | "azure" | "gcp";
 
@@ -43,3 +43,6 @@ export const arnRegion = (arn: unknown) => String(arn ?? "").split(":")[3] ?? ""
 /** Azure diagnostic settings and metric alerts keep their v2 `insights` token as an alias of `monitor`. */
 export const AZURE_DIAGNOSTIC_SETTING = ["azure-native:monitor:DiagnosticSetting", "azure-native:insights:DiagnosticSetting"];
 export const AZURE_METRIC_ALERT = ["azure-native:monitor:MetricAlert", "azure-native:insights:MetricAlert"];
+
+/** Whether the program marked a resource's retention as created Unlocked, to be locked by the next update (Azure). */
+export const lockPending = (props: Record<string, any>) => props.tags?.[LOCK_PENDING_TAG] === "pending";

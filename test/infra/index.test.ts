@@ -19,7 +19,9 @@ beforeAll(async () => {
     "prod",
     true,
   );
-  program = await import("../../infra/index");
+  // The program exports its main function, which Pulumi's Node runtime calls.
+  const main = (await import("../../infra/index")) as unknown as { default: () => Promise<Record<string, unknown>> };
+  program = await main.default();
 });
 
 describe("infra/index.ts on the prod stack", () => {

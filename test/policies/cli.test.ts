@@ -32,6 +32,13 @@ describe("policy:check", () => {
     expect(stdout).toContain("0 mandatory, 0 advisory violation(s)");
   });
 
+  it("passes the Azure prod stack from stacks/azure", () => {
+    const { status, stdout } = check("--cloud", "azure", "--stack", "prod");
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^email-journal-compliance on azure stack prod: \d+ resources/);
+    expect(stdout).toContain("0 mandatory, 0 advisory violation(s)");
+  });
+
   it("prints JSON for machines, with every rule it ran", () => {
     const { status, stdout } = check("--cloud", "aws", "--stack", "dr", "--json");
     expect(status).toBe(0);
@@ -66,12 +73,12 @@ describe("policy:check", () => {
   });
 
   it("explains a bad invocation and exits 2", () => {
-    const wrongCloud = check("--cloud", "azure", "--stack", "prod");
-    expect(wrongCloud.status).toBe(2);
-    expect(wrongCloud.stderr).toContain('--cloud azure: Pulumi.prod.yaml deploys "aws"');
+    const noCloudFile = check("--cloud", "gcp", "--stack", "prod");
+    expect(noCloudFile.status).toBe(2);
+    expect(noCloudFile.stderr).toContain("--stack prod --cloud gcp: there is no stacks/gcp/Pulumi.prod.yaml (nor a Pulumi.prod.yaml that deploys gcp)");
     const noStack = check("--cloud", "aws", "--stack", "staging");
     expect(noStack.status).toBe(2);
-    expect(noStack.stderr).toMatch(/--stack staging: there is no .*Pulumi\.staging\.yaml\nusage: /);
+    expect(noStack.stderr).toMatch(/--stack staging --cloud aws: there is no stacks\/aws\/Pulumi\.staging\.yaml.*\nusage: /);
     expect(check("--cloud", "oracle").stderr).toContain('--cloud is "oracle"; use one of aws, azure, gcp');
   });
 });

@@ -2,8 +2,9 @@
 // no violation as it stands, and every misconfiguration that matters caught.
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluate, type Violation } from "../../../policies/check/evaluate";
-import { type ProgramRun, type RecordedResource, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
+import { drop, edit, type Resources } from "../mutations";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -11,17 +12,6 @@ beforeAll(async () => {
 });
 
 const pack = { resource: resourcePolicies, stack: stackPolicies };
-type Resources = RecordedResource[];
-
-/** The stack with one resource (by type and name part) edited. */
-const edit = (resources: Resources, type: string, name: string, change: (inputs: any) => void, options?: RecordedResource["options"]): Resources =>
-  resources.map((r) => {
-    if (r.type !== type || !r.name.includes(name)) return r;
-    const inputs = structuredClone(r.inputs);
-    change(inputs);
-    return { ...r, inputs, options: options ?? r.options };
-  });
-const drop = (resources: Resources, type: string, name = ""): Resources => resources.filter((r) => r.type !== type || !r.name.includes(name));
 /** Edits a JSON policy document input. */
 const editDoc = (property: string, change: (statements: any[]) => any[]) => (inputs: any) => {
   const doc = JSON.parse(inputs[property]);

@@ -60,7 +60,7 @@ const cases: Case[] = [
   ],
   [
     roleDefinitionLeastPrivilege,
-    { type: "azure-native:authorization:RoleDefinition", inputs: { permissions: [{ actions: [], dataActions: [`${BLOB}/add/action`, `${BLOB}/write`] }] } },
+    { type: "azure-native:authorization:RoleDefinition", inputs: { assignableScopes: ["/subscriptions/s/resourceGroups/rg"], permissions: [{ actions: [], dataActions: [`${BLOB}/add/action`, `${BLOB}/write`] }] } },
     ["permissions.0.dataActions", [`${BLOB}/*`], `permissions[0].dataActions is ["${BLOB}/*"]; list the exact operations`],
     ["permissions.0.dataActions", [`${BLOB}/delete`], "remove them"],
     ["permissions.0.actions", ["Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies/lock/action"], "permissions[0].actions is"],
@@ -105,6 +105,12 @@ describe.each(cases.map((c) => [c[0].name, c] as const))("%s", (_name, [policy, 
   it.each(breaks)("fails when %s is %j", async (path, value, expected) => {
     expect(await resourceMessages(policy, { ...compliant, inputs: changed(compliant.inputs, path, value) })).toEqual([expect.stringContaining(expected)]);
   });
+});
+
+it("allows a delete only in a role confined to single storage accounts (the Functions host's own)", async () => {
+  const host = (scopes: string[]) => ({ type: "azure-native:authorization:RoleDefinition", inputs: { assignableScopes: scopes, permissions: [{ dataActions: [`${BLOB}/delete`] }] } });
+  expect(await resourceMessages(roleDefinitionLeastPrivilege, host(["/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/ejinbox"]))).toEqual([]);
+  expect(await resourceMessages(roleDefinitionLeastPrivilege, host(["/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/ejinbox", "/subscriptions/s"]))).toHaveLength(1);
 });
 
 describe("isoDurationDays", () => {

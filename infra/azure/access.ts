@@ -1,0 +1,83 @@
+// Custom roles, each with exactly the data actions its holder needs, assigned at the narrowest
+// scope: the ingestor creates archive blobs (reads only sidecars under meta/, for the duplicate
+// check), auditors read, hold admins set legal holds. No role may delete archived blobs or change
+// their immutability. MFA for people is enforced by Entra Conditional Access (see the README).
+import { createHash } from "node:crypto";
+import * as azure from "@pulumi/azure-native";
+import * as pulumi from "@pulumi/pulumi";
+
+const BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs";
+const CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers";
+
+export const DATA_ACTIONS = {
+  ingestorArchive: [`${BLOBS}/write`, `${BLOBS}/add/action`, `${BLOBS}/read`],
+  ingestorInbox: [`${BLOBS}/read`],
+  // The Functions host keeps leases and keys in blobs of its own account (the inbox account), never the archive's.
+  functionHost: [`${BLOBS}/read`, `${BLOBS}/write`, `${BLOBS}/add/action`, `${BLOBS}/delete`],
+  deadLetterWriter: [`${BLOBS}/write`, `${BLOBS}/add/action`],
+  auditor: [`${BLOBS}/read`],
+  // Setting and clearing a legal hold on a blob version; no read of content.
+  holdAdmin: [`${BLOBS}/immutableStorage/runAsSuperUser/action`],
+} as const;
+
+/** The ingestor may read archive blobs only under meta/ (an ABAC condition on the assignment). */
+export const SIDECARS_ONLY_CONDITION =
+  `((!(ActionMatches{'${BLOBS}/read'})) OR (@Resource[${BLOBS}:path] StringStartsWith 'meta/'))`;
+
+/** A GUID derived from `seed`: role definitions need one, and a fixed one makes the role's id known at preview. */
+export function stableGuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export interface CustomRoleArgs {
+  readonly roleName: string;
+  readonly subscriptionId: pulumi.Input<string>;
+  readonly description: string;
+  readonly resourceGroupId: pulumi.Input<string>;
+  /** Where the role may be assigned: the storage account it is for. */
+  readonly assignableScope: pulumi.Input<string>;
+  readonly dataActions: readonly string[];
+  readonly actions?: readonly string[];
+}
+
+export function customRole(name: string, args: CustomRoleArgs, opts: pulumi.CustomResourceOptions) {
+  const guid = stableGuid(args.roleName);
+  const definition = new azure.authorization.RoleDefinition(
+    name,
+    {
+      roleDefinitionId: guid,
+      scope: args.resourceGroupId,
+      roleName: args.roleName,
+      description: args.description,
+      roleType: "CustomRole",
+      assignableScopes: [args.assignableScope],
+      permissions: [{ actions: [...(args.actions ?? [])], notActions: [], dataActions: [...args.dataActions], notDataActions: [] }],
+    },
+    opts,
+  );
+  return { definition, id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}` };
+}
+
+export type CustomRole = ReturnType<typeof customRole>;
+
+export function assign(
+  name: string,
+  args: { scope: pulumi.Input<string>; role: CustomRole; principalId: pulumi.Input<string>; servicePrincipal: boolean; condition?: string },
+  opts: pulumi.CustomResourceOptions,
+) {
+  return new azure.authorization.RoleAssignment(
+    name,
+    {
+      scope: args.scope,
+      roleDefinitionId: args.role.id,
+      principalId: args.principalId,
+      ...(args.servicePrincipal ? { principalType: "ServicePrincipal" } : {}),
+      ...(args.condition ? { condition: args.condition, conditionVersion: "2.0" } : {}),
+    },
+    { ...opts, dependsOn: [args.role.definition] },
+  );
+}
+
+export const containerScope = (accountId: pulumi.Input<string>, container: string) => pulumi.interpolate`${accountId}/blobServices/default/containers/${container}`;
+export const CONTAINER_READ = `${CONTAINERS}/read`;

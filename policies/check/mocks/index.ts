@@ -1,0 +1,8 @@
+// Each cloud's answers to the Pulumi mocks, for the offline policy check and the infra tests.
+import type { Cloud } from "../../../infra/config";
+import { awsMocks } from "./aws";
+import { azureMocks } from "./azure";
+import type { CloudMocks } from "./types";
+
+export const CLOUD_MOCKS: Partial<Record<Cloud, CloudMocks>> = { aws: awsMocks, azure: azureMocks };
+export type { CloudMocks, MockContext } from "./types";

@@ -1,0 +1,28 @@
+// The Azure dr stack: the same archive, keys, roles, logs and alerts, with intake disabled and
+// no replication of its own (it receives the primary's).
+import { beforeAll, expect, it } from "vitest";
+import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram("dr", { cloud: "azure" });
+});
+
+it("builds the archive as a standby in the second region", () => {
+  const archive = run.one("azure-native:storage:StorageAccount", "archive").inputs;
+  expect(archive).toMatchObject({ location: "centralus", tags: { role: "standby", "journal-store": "archive" }, immutableStorageWithVersioning: { immutabilityPolicy: { state: "Locked" } } });
+  expect(run.ofType("azure-native:keyvault:Key")).toHaveLength(1);
+  expect(run.ofType("azure-native:monitor:DiagnosticSetting")).toHaveLength(4);
+});
+
+it("keeps intake inactive: both functions disabled, no inbox event subscription", () => {
+  const settings = Object.fromEntries(run.one("azure-native:web:WebApp").inputs.siteConfig.appSettings.map((s: { name: string; value: string }) => [s.name, s.value]));
+  expect(settings).toMatchObject({ "AzureWebJobs.ingestHttp.Disabled": "true", "AzureWebJobs.ingestBlob.Disabled": "true" });
+  expect(run.ofType("azure-native:eventgrid:SystemTopicEventSubscription")).toEqual([]);
+  expect(run.outputs.intakeEnabled).toBe(false);
+});
+
+it("replicates nothing of its own", () => {
+  expect(run.ofType("azure-native:storage:ObjectReplicationPolicy")).toEqual([]);
+  expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
+});
