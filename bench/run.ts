@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { corpusFiles, CORPUS_DIR } from "../test/helpers/corpus";
 import { BUNDLE_TARGET } from "../infra/aws/ingest";
+import { AZURE_BUNDLE_TARGET, AZURE_ENTRY, AZURE_EXTERNALS } from "../infra/azure/functionPackage";
 import { measureBundle } from "./bundles";
 import { largeMessage } from "./generate";
 import type { WorkerResult } from "./worker";
@@ -49,8 +50,29 @@ function runWorker(mode: string, listFile: string, concurrency: number): WorkerR
   return JSON.parse(out.trim().split("\n").pop()!) as WorkerResult;
 }
 
+/** Each cloud function as it is deployed. Targets: under 1.5 MB, init under 250 ms. */
+function measureBundles() {
+  return [measureBundle("aws/handler.ts", BUNDLE_TARGET), measureBundle(AZURE_ENTRY, AZURE_BUNDLE_TARGET, AZURE_EXTERNALS)];
+}
+
+function printBundles(bundles: ReturnType<typeof measureBundles>): void {
+  for (const b of bundles) {
+    console.log(
+      `\nbundle ${b.entry}: ${(b.bundleBytes / 1e6).toFixed(2)} MB, ${(b.zippedBytes / 1e6).toFixed(2)} MB zipped (target < 1.5), cold init median ${b.initMsMedian} ms of ${b.initRunsMs.length} fresh processes (target < 250)`,
+    );
+    console.log(`  largest parts: ${b.largestInputs.map((i) => `${i.path.replace(/^node_modules\//, "")} ${Math.round(i.bytes / 1e3)} KB`).join(", ")}`);
+  }
+}
+
 function main(): void {
   const json = process.argv.includes("--json");
+  // --bundles: only the function bundles, in seconds rather than minutes.
+  if (process.argv.includes("--bundles")) {
+    const bundles = measureBundles();
+    if (json) process.stdout.write(JSON.stringify({ bundles }) + "\n");
+    else printBundles(bundles);
+    return;
+  }
   const work = mkdtempSync(join(tmpdir(), "journal-bench-input-"));
   try {
     const corpus = corpusFiles();
@@ -86,8 +108,7 @@ function main(): void {
     });
 
     const byName = Object.fromEntries(runs.map((run) => [run.name, run]));
-    // Each cloud function as its Pulumi program bundles it. Targets: under 1.5 MB, init under 250 ms.
-    const bundles = [measureBundle("aws/handler.ts", BUNDLE_TARGET)];
+    const bundles = measureBundles();
     const largestMiB = large.length / MiB;
     const pipeline = byName.pipeline;
     const summary = {
@@ -121,9 +142,7 @@ function main(): void {
     }
     console.log(`\npipeline outcomes: ${JSON.stringify(pipeline.statuses)}`);
     console.log(`throughput pipeline/simpleParser (target >= 1): sequential ${summary.ratios.sequential}, x${CONCURRENT} ${summary.ratios[`concurrent x${CONCURRENT}`]}, 40 MB message ${summary.ratios.large40MB}`);
-    for (const b of bundles) {
-      console.log(`\nbundle ${b.entry}: ${(b.bundleBytes / 1e6).toFixed(2)} MB (target < 1.5), cold init median ${b.initMsMedian} ms of ${b.initRunsMs.length} fresh processes (target < 250)`);
-    }
+    printBundles(bundles);
     console.log(
       `pipeline peak RSS / largest message (target < 3): ${summary.ratios.pipelinePeakRssOverLargestMessage} whole process; ${summary.ratios.pipelinePeakRssAboveBaselineOverLargestMessage} above the ready process (modules loaded, archive open)`,
     );

@@ -12,8 +12,11 @@ export interface Bundle {
   readonly metafile: Metafile;
 }
 
-/** Bundles `functions/<entry>` for Node.js `target` (e.g. "node22") as CommonJS. */
-export function bundleFunction(entry: string, target: string): Bundle {
+/**
+ * Bundles `functions/<entry>` for Node.js `target` (e.g. "node22") as CommonJS. `external` names
+ * modules the platform provides at run time (Azure's worker injects `@azure/functions-core`).
+ */
+export function bundleFunction(entry: string, target: string, external: readonly string[] = []): Bundle {
   const result = buildSync({
     entryPoints: [join(ROOT, "functions", entry)],
     bundle: true,
@@ -21,6 +24,10 @@ export function bundleFunction(entry: string, target: string): Bundle {
     platform: "node",
     target,
     format: "cjs",
+    external: [...external],
+    // ESM dependencies (Azure's storage-common) read import.meta.url, which CommonJS output lacks.
+    define: { "import.meta.url": "__bundleUrl" },
+    banner: { js: 'const __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },
     write: false,
     metafile: true,
     legalComments: "none",

@@ -193,6 +193,8 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
       keyVaultName: keys.vault.name,
       archiveKeyName: ARCHIVE_KEY_NAME,
       ingestorFunctionApp: intakeParts.app.name,
+      // The code is deployed after `pulumi up`, with Entra auth (README, "Azure").
+      ingestorDeployCommand: pulumi.interpolate`npm run package:azure && az functionapp deploy --resource-group ${rg} --name ${intakeParts.app.name} --src-path dist/azure-ingestor.zip --type zip`,
       intakeUrl: intakeParts.intakeUrl,
       intakeEnabled: config.role === "primary",
       logWorkspaceId: logging.workspace.id,

@@ -51,6 +51,8 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
     INBOX_CONTAINER: CONTAINERS.inbox,
     RETENTION_DAYS: String(config.retention.minimumDays),
     MAX_MESSAGE_BYTES: String(config.intake.maxMessageBytes),
+    // The host refuses larger bodies before the function sees them (default about 100 MB).
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(config.intake.maxMessageBytes),
     DETECTORS: config.detectors.join(","),
     LOG_LEVEL: "info",
     // Azure Functions' documented switch for a single function: intake is inactive on a standby.

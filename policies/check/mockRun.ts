@@ -44,10 +44,13 @@ export interface RunOptions {
    * been deployed before, which is what an Azure stack needs to lock its retention.
    */
   readonly firstDeployment?: boolean;
+  /** Values that replace the stack file's, keyed as in it (`email-journal:<key>`): a variant of a real stack. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 export async function runProgram(stack: string, runOptions: RunOptions = {}): Promise<ProgramRun> {
-  const config = runtimeConfig(stack, runOptions.cloud);
+  const overrides = Object.entries(runOptions.config ?? {}).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
+  const config = { ...runtimeConfig(stack, runOptions.cloud), ...Object.fromEntries(overrides) };
   const cloud = config["email-journal:cloud"] as Cloud;
   const mocks = CLOUD_MOCKS[cloud];
   if (!mocks) throw new Error(`no mocks for cloud ${cloud}`);

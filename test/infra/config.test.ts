@@ -50,6 +50,7 @@ describe("rejections name the key, the value and what is allowed", () => {
     ["an AWS auditor that is not an IAM ARN", { auditors: ["alice@example.com"] }, /email-journal:auditors\[0\] = "alice@example.com": must be an IAM user or role ARN/],
     ["no hold admins", { holdAdmins: [] }, /email-journal:holdAdmins = \[\]: must be a non-empty list/],
     ["a break-glass user instead of a role", { breakGlass: "arn:aws:iam::111122223333:user/bob" }, /email-journal:breakGlass = "arn:aws:iam::111122223333:user\/bob": must be an IAM role ARN/],
+    ["an unknown storage redundancy", { storageRedundancy: "geo" }, /email-journal:storageRedundancy = "geo": must be one of zone, geo-zone/],
     ["an unknown classification", { dataClassification: "public" }, /email-journal:dataClassification = "public": must be one of confidential, restricted/],
     ["an unknown detector", { detectors: ["passport"] }, /email-journal:detectors\[0\] = "passport": must be one of card, ssn, iban/],
     ["governance without enabled", { governance: { organization: "acme" } }, /email-journal:governance.enabled = \(not set\): must be true or false/],

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 import { SUBSCRIPTION } from "../../../policies/check/mocks/azure";
+import { readAzureSettings } from "../../../functions/azure/settings";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -75,6 +76,8 @@ describe("the Azure prod stack", () => {
     const settings = settingsOf(app);
     expect(settings).toMatchObject({ AzureWebJobsStorage__credential: "managedidentity", ARCHIVE_CONTAINER: "archive", RETENTION_DAYS: "2557", "AzureWebJobs.ingestHttp.Disabled": "false", "AzureWebJobs.ingestBlob.Disabled": "false" });
     expect(Object.keys(settings).filter((name) => /KEY|SECRET|PASSWORD|CONNECTION/i.test(name))).toEqual([]);
+    // What the program sets is what the function reads (functions/azure/settings.ts), body limit included.
+    expect(readAzureSettings(settings)).toMatchObject({ archiveContainer: "archive", inboxContainer: "inbox", retentionDays: 2557, maxMessageBytes: Number(settings.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) });
     expect(run.one("azure-native:web:AppServicePlan").inputs.sku).toEqual({ name: "FC1", tier: "FlexConsumption" });
   });
 
