@@ -27,7 +27,9 @@ export function measureBundle(entry: string, target: string, external: readonly 
     writeFileSync(file, bundle.code);
     // A fresh node process per run: the cost a cold Lambda or Functions worker pays to load the module.
     const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-    const runs = Array.from({ length: RUNS }, () => Number(execFileSync(process.execPath, ["-e", probe], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })));
+    // Externals (what the platform provides) resolve from the project's node_modules, and their load counts too.
+    const env = { ...process.env, NODE_PATH: join(__dirname, "..", "node_modules") };
+    const runs = Array.from({ length: RUNS }, () => Number(execFileSync(process.execPath, ["-e", probe], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], env })));
     const sorted = [...runs].sort((a, b) => a - b);
     const inputs = Object.values(bundle.metafile.outputs)[0].inputs;
     const largestInputs = Object.entries(inputs)

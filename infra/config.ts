@@ -14,7 +14,6 @@ export type DetectorName = "card" | "ssn" | "iban";
 const DETECTORS: readonly DetectorName[] = ["card", "ssn", "iban"];
 const MiB = 1024 * 1024;
 /** The pipeline's own default (150 MiB); repeated here because infra never imports function code. */
-/** The pipeline's own default; repeated because infra never imports function code. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 150 * MiB;
 
 export interface RetentionConfig {
@@ -55,6 +54,19 @@ export interface GovernanceConfig {
   readonly auditorsTeam?: string;
 }
 
+export interface GcpConfig {
+  /** The Google Cloud project the stack deploys into. */
+  readonly project: string;
+  /** The only members that may call the HTTP intake (`serviceAccount:<email>` of each relay); the function refuses everyone else. */
+  readonly relayInvokers: readonly string[];
+  /**
+   * How a primary keeps its copy in the peer region: `transfer` (an event-driven Storage Transfer
+   * Service job into the dr stack's bucket) or `dual-region` (the bucket itself spans region and
+   * peerRegion, with turbo replication: a 15-minute RPO target).
+   */
+  readonly replication: "transfer" | "dual-region";
+}
+
 export interface StackConfig {
   /** The stack's name, as `pulumi stack` shows it. */
   readonly stack: string;
@@ -83,6 +95,8 @@ export interface StackConfig {
   readonly breakGlass?: string;
   /** Azure archive redundancy: `zone` (ZRS) or `geo-zone` (GZRS, a second copy in the paired region too). The DR copy is the peer stack's either way. */
   readonly storageRedundancy: "zone" | "geo-zone";
+  /** GCP only: project, relay identities and replication mode. */
+  readonly gcp?: GcpConfig;
   /** Data classification tag on every resource. */
   readonly dataClassification: "confidential" | "restricted";
   /** Sensitive-data detectors the ingestor runs. */
@@ -105,6 +119,16 @@ const PRINCIPAL: Record<Cloud, { pattern: RegExp; allowed: string }> = {
   azure: { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, allowed: "an Entra ID object id (a GUID)" },
   gcp: { pattern: /^(user|group|serviceAccount):[^\s@]+@[^\s@]+$/, allowed: "user:<email>, group:<email> or serviceAccount:<email>" },
 };
+const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const GCP_SERVICE_ACCOUNT = /^serviceAccount:[a-z0-9-]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$/;
+
+/** The multi-region a configurable dual-region belongs to: both of its regions must share one (Cloud Storage, "Bucket locations"). */
+export function gcsMultiRegionOf(region: string): "US" | "EU" | "ASIA" | undefined {
+  if (region.startsWith("us-")) return "US";
+  if (region.startsWith("europe-")) return "EU";
+  if (region.startsWith("asia-")) return "ASIA";
+  return undefined;
+}
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -226,6 +250,18 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     else breakGlass = r.text("breakGlass", raw.breakGlass, /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN, arn:aws:iam::<account>:role/<name>");
   }
   const storageRedundancy = r.oneOf("storageRedundancy", raw.storageRedundancy, ["zone", "geo-zone"] as const, "zone");
+  let gcp: GcpConfig | undefined;
+  const rawGcp = r.object("gcp", raw.gcp, cloud === "gcp");
+  if (rawGcp && cloud !== "gcp") r.problem("gcp", rawGcp, "is for gcp only (project, relayInvokers, replication)");
+  else if (rawGcp) {
+    const project = r.text("gcp.project", rawGcp.project, GCP_PROJECT, "must be a Google Cloud project id: 6-30 lower-case letters, digits and hyphens, starting with a letter");
+    const relayInvokers = r.list("gcp.relayInvokers", rawGcp.relayInvokers, (m) => GCP_SERVICE_ACCOUNT.test(m), "serviceAccount:<name>@<project>.iam.gserviceaccount.com, a relay's identity", { required: true });
+    const replication = r.oneOf("gcp.replication", rawGcp.replication, ["transfer", "dual-region"] as const, "transfer");
+    if (replication === "dual-region" && region && peerRegion && (!gcsMultiRegionOf(region) || gcsMultiRegionOf(region) !== gcsMultiRegionOf(peerRegion))) {
+      r.problem("gcp.replication", replication, `a dual-region needs region and peerRegion in one of the US, EU or ASIA multi-regions (us-*, europe-* or asia-*); ${region} and ${peerRegion} are not; use "transfer"`);
+    }
+    gcp = { project: project!, relayInvokers, replication: replication! };
+  }
   const dataClassification = r.oneOf("dataClassification", raw.dataClassification, ["confidential", "restricted"] as const, "restricted");
   const detectors = raw.detectors === undefined ? [...DETECTORS] : (r.list("detectors", raw.detectors, (d) => (DETECTORS as readonly string[]).includes(d), `one of ${DETECTORS.join(", ")}`, { required: false }) as DetectorName[]);
 
@@ -261,6 +297,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     holdAdmins,
     ...(breakGlass ? { breakGlass } : {}),
     storageRedundancy: storageRedundancy!,
+    ...(gcp ? { gcp } : {}),
     dataClassification: dataClassification!,
     detectors,
     ...(governance ? { governance } : {}),
@@ -270,7 +307,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
 /** The keys a stack file may set; anything else is a typo worth reporting. */
 export const CONFIG_KEYS = [
   "cloud", "region", "role", "peerStack", "peerRegion", "retention", "frameworks", "tiers", "intake", "alertEmail",
-  "auditors", "holdAdmins", "breakGlass", "storageRedundancy", "dataClassification", "detectors", "governance",
+  "auditors", "holdAdmins", "breakGlass", "storageRedundancy", "gcp", "dataClassification", "detectors", "governance",
 ] as const;
 
 /** Reads this stack's config through Pulumi, once, for the program. */

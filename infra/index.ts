@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { JournalArchiveAws } from "./aws";
 import { JournalArchiveAzure } from "./azure";
+import { JournalArchiveGcp } from "./gcp";
 import { loadStackConfig, resourceTags, type StackConfig } from "./config";
 
 /** Whether this stack has been deployed before: its own last outputs name its archive. */
@@ -19,9 +20,8 @@ async function build(config: StackConfig) {
     case "azure":
       // Azure locks retention on the update after the one that creates it (see infra/azure/index.ts).
       return new JournalArchiveAzure("journal", { config, deployedBefore: await deployedBefore() });
-    default:
-      // Config accepts every cloud; the program must say plainly which ones it can build yet.
-      throw new Error(`email-journal:cloud = "${config.cloud}": this version builds the archive on aws and azure; the gcp component is not in it yet`);
+    case "gcp":
+      return new JournalArchiveGcp("journal", { config });
   }
 }
 

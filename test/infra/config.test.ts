@@ -14,6 +14,11 @@ const problemsOf = (raw: Record<string, unknown>, stack = "prod"): string[] => {
   return [];
 };
 const withChange = (change: Record<string, unknown>) => ({ ...prod(), ...change });
+const GCP = { project: "acme-journal-prod", relayInvokers: ["serviceAccount:relay@acme-mail.iam.gserviceaccount.com"] };
+const gcpStack = (): Record<string, unknown> => {
+  const { breakGlass: _aws, ...rest } = prod();
+  return { ...rest, cloud: "gcp", region: "us-east4", peerRegion: "us-central1", auditors: ["group:auditors@example.com"], holdAdmins: ["group:legal-holds@example.com"], gcp: GCP };
+};
 
 describe("the real stack files", () => {
   it("parse, and prod and dr are each other's peers in two regions", () => {
@@ -68,9 +73,24 @@ describe("rejections name the key, the value and what is allowed", () => {
   it("validates principals in each cloud's own form, and keeps breakGlass to aws", () => {
     const azure = { ...prod(), cloud: "azure", region: "eastus2", peerRegion: "centralus", intake: { addresses: ["j@example.com"] } };
     expect(problemsOf(azure)).toEqual(expect.arrayContaining([expect.stringMatching(/email-journal:auditors\[0\] = .*: must be an Entra ID object id/), expect.stringMatching(/email-journal:breakGlass = .*: is for aws only/)]));
-    const gcp = { ...azure, cloud: "gcp", region: "us-east4", peerRegion: "us-central1", auditors: ["group:auditors@example.com"], holdAdmins: ["alice@example.com"] };
-    delete (gcp as Record<string, unknown>).breakGlass;
+    const gcp = { ...gcpStack(), holdAdmins: ["alice@example.com"] };
     expect(problemsOf(gcp)).toEqual([expect.stringMatching(/email-journal:holdAdmins\[0\] = "alice@example.com": must be user:<email>, group:<email> or serviceAccount:<email>/)]);
+  });
+
+  it.each([
+    ["no gcp settings on a gcp stack", { gcp: undefined }, /email-journal:gcp = \(not set\): must be a map of settings/],
+    ["a project id with capitals", { gcp: { ...GCP, project: "Acme-Archive" } }, /email-journal:gcp.project = "Acme-Archive": must be a Google Cloud project id/],
+    ["a relay that is a person", { gcp: { ...GCP, relayInvokers: ["user:bob@example.com"] } }, /email-journal:gcp.relayInvokers\[0\] = "user:bob@example.com": must be serviceAccount:<name>@<project>.iam.gserviceaccount.com/],
+    ["no relays", { gcp: { ...GCP, relayInvokers: [] } }, /email-journal:gcp.relayInvokers = \[\]: must be a non-empty list/],
+    ["an unknown replication", { gcp: { ...GCP, replication: "crr" } }, /email-journal:gcp.replication = "crr": must be one of transfer, dual-region/],
+    ["a dual-region across continents", { peerRegion: "europe-west1", gcp: { ...GCP, replication: "dual-region" } }, /email-journal:gcp.replication = "dual-region": a dual-region needs region and peerRegion in one of the US, EU or ASIA multi-regions .* us-east4 and europe-west1 are not/],
+  ])("gcp: %s", (_what, change, message) => {
+    const problems = problemsOf({ ...gcpStack(), ...change });
+    expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
+  });
+
+  it("keeps the gcp settings to gcp stacks", () => {
+    expect(problemsOf(withChange({ gcp: GCP }))).toEqual([expect.stringMatching(/email-journal:gcp = .*: is for gcp only/)]);
   });
 
   it("reports every problem at once, in one ConfigError", () => {

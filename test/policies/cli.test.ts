@@ -73,9 +73,9 @@ describe("policy:check", () => {
   });
 
   it("explains a bad invocation and exits 2", () => {
-    const noCloudFile = check("--cloud", "gcp", "--stack", "prod");
+    const noCloudFile = check("--cloud", "gcp", "--stack", "staging");
     expect(noCloudFile.status).toBe(2);
-    expect(noCloudFile.stderr).toContain("--stack prod --cloud gcp: there is no stacks/gcp/Pulumi.prod.yaml (nor a Pulumi.prod.yaml that deploys gcp)");
+    expect(noCloudFile.stderr).toContain("--stack staging --cloud gcp: there is no stacks/gcp/Pulumi.staging.yaml (nor a Pulumi.staging.yaml that deploys gcp)");
     const noStack = check("--cloud", "aws", "--stack", "staging");
     expect(noStack.status).toBe(2);
     expect(noStack.stderr).toMatch(/--stack staging --cloud aws: there is no stacks\/aws\/Pulumi\.staging\.yaml.*\nusage: /);

@@ -2,7 +2,8 @@
 import type { Cloud } from "../../../infra/config";
 import { awsMocks } from "./aws";
 import { azureMocks } from "./azure";
+import { gcpMocks } from "./gcp";
 import type { CloudMocks } from "./types";
 
-export const CLOUD_MOCKS: Partial<Record<Cloud, CloudMocks>> = { aws: awsMocks, azure: azureMocks };
+export const CLOUD_MOCKS: Record<Cloud, CloudMocks> = { aws: awsMocks, azure: azureMocks, gcp: gcpMocks };
 export type { CloudMocks, MockContext } from "./types";

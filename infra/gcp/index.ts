@@ -1,0 +1,135 @@
+// The whole journaling archive on Google Cloud, as one component: the GCP column of DESIGN.md's
+// capability matrix. Every child is parented to it and created through one provider that pins
+// the project and region and labels every resource with stack, role and data classification.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { gcpLabels, resourceTags, type StackConfig } from "../config";
+import { ARCHIVE_STORE, ROLE_TAG, STORE_TAG } from "../conventions";
+import { access, identities } from "./access";
+import { alerts } from "./alerts";
+import { archiveKey } from "./keys";
+import { auditLogging } from "./logging";
+import { gcpNames } from "./naming";
+import { intake } from "./ingest";
+import { peerArchiveBucket, replicateToPeer } from "./replication";
+import { archiveLifecycleRules, archivePlacement, INBOX_LIFECYCLE_RULES, privateBucket } from "./storage";
+
+export interface JournalArchiveGcpArgs {
+  /** The stack's checked configuration (infra/config.ts); `config.gcp` is set for a gcp stack. */
+  readonly config: StackConfig;
+}
+
+export class JournalArchiveGcp extends pulumi.ComponentResource {
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
+  readonly intakeAddresses: readonly string[];
+
+  constructor(name: string, args: JournalArchiveGcpArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("email-journal:gcp:JournalArchive", name, {}, opts);
+    const { config } = args;
+    if (!config.gcp) throw new Error("email-journal:gcp is not set: a gcp stack needs gcp.project and gcp.relayInvokers (see infra/config.ts)");
+    const { project } = config.gcp;
+    const labels = gcpLabels(resourceTags(config));
+    const provider = new gcp.Provider(`${name}-provider`, { project, region: config.region, defaultLabels: labels }, { parent: this });
+    const o: pulumi.CustomResourceOptions = { parent: this, provider };
+    const names = gcpNames(project, config.stack);
+
+    // The Google-managed identities that act for the stack: Cloud Storage (CMEK, notifications) and Pub/Sub (CMEK, dead letters).
+    const storageAgent = gcp.storage.getProjectServiceAccountOutput({ project }, o).emailAddress;
+    const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, o).number;
+    const pubsubAgent = pulumi.interpolate`service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+
+    const placement = archivePlacement(config);
+    const keys = archiveKey(name, { project, location: placement.keyLocation, keyRingName: names.keyRing, rotationDays: 365, serviceAgents: { storage: storageAgent, pubsub: pubsubAgent }, labels }, o);
+    // A dual-region archive needs its key in the multi-region; the stack's other buckets use a regional key.
+    const regionalKey =
+      placement.keyLocation === config.region ? keys : archiveKey(`${name}-regional`, { project, location: config.region, keyRingName: `${names.keyRing}-${config.region}`, rotationDays: 365, serviceAgents: { storage: storageAgent, pubsub: pubsubAgent }, labels }, o);
+    const afterKeys = { ...o, dependsOn: [...keys.grants, ...regionalKey.grants] };
+    const regional = { location: config.region.toUpperCase(), keyLocation: config.region };
+
+    const archive = privateBucket(
+      `${name}-archive`,
+      {
+        project,
+        name: names.archiveBucket,
+        placement,
+        kmsKeyName: keys.key.id,
+        labels: { ...labels, [STORE_TAG]: ARCHIVE_STORE, [ROLE_TAG]: config.role },
+        lifecycleRules: archiveLifecycleRules(config),
+        // Compliance mode locks the policy: nobody can shorten or remove it, or delete the bucket before every object expires.
+        retention: { days: config.retention.minimumDays, locked: config.retention.mode === "compliance" },
+      },
+      // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.
+      { ...afterKeys, protect: true, retainOnDelete: true },
+    );
+    const inbox = privateBucket(`${name}-inbox`, { project, name: names.inboxBucket, placement: regional, kmsKeyName: regionalKey.key.id, labels, lifecycleRules: INBOX_LIFECYCLE_RULES }, afterKeys);
+    const source = privateBucket(`${name}-source`, { project, name: names.sourceBucket, placement: regional, kmsKeyName: regionalKey.key.id, labels }, afterKeys);
+
+    const ids = identities(name, { project, names, stack: config.stack }, o);
+    access(name, { config, project, names, archiveBucket: archive.name, inboxBucket: inbox.name, ids }, o);
+
+    const intakeParts = intake(
+      name,
+      {
+        config,
+        project,
+        names,
+        archiveBucket: archive.name,
+        inboxBucket: inbox,
+        sourceBucket: source.name,
+        kmsKeyName: regionalKey.key.id,
+        ingestorEmail: ids.emails.ingestor,
+        pusherEmail: ids.emails.push,
+        storageAgent,
+        pubsubAgent,
+        keyGrants: [...keys.grants, ...regionalKey.grants],
+        labels,
+      },
+      { ...o, dependsOn: ids.created },
+    );
+    const functionNames = [names.functions.http, names.functions.object];
+    const logging = auditLogging(name, { project, region: config.region, logBucketId: names.logBucket, retentionDays: config.retention.minimumDays, buckets: [archive.name, inbox.name], functionNames }, o);
+    const alerting = alerts(name, { project, stack: config.stack, email: config.alertEmail, functionNames, deliverySubscription: intakeParts.subscription.name, archiveBucket: archive.name }, o);
+
+    // A primary copies every archived object to its peer, unless its bucket is itself a dual-region.
+    const transfer =
+      config.role === "primary" && placement.dataLocations === undefined
+        ? replicateToPeer(
+            name,
+            {
+              project,
+              stack: config.stack,
+              archiveBucket: archive.name,
+              peerBucket: peerArchiveBucket(name, config.peerStack, o),
+              topicName: names.topics.archiveChanges,
+              kmsKeyName: keys.key.id,
+              deadLetterTopic: intakeParts.deadLetterTopicId,
+              storageAgent,
+              pubsubAgent,
+              dependsOn: [...keys.grants, intakeParts.deadLetterTopic],
+              labels,
+            },
+            o,
+          )
+        : undefined;
+
+    this.intakeAddresses = config.intake.addresses;
+    this.outputs = {
+      project,
+      archiveBucket: archive.name,
+      archiveLocation: archive.location,
+      archiveRetentionLocked: config.retention.mode === "compliance",
+      inboxBucket: inbox.name,
+      kmsKeyId: keys.key.id,
+      ingestorServiceAccount: ids.accounts.ingestor.email,
+      auditorServiceAccount: ids.accounts.auditor.email,
+      holdAdminServiceAccount: ids.accounts.holdAdmin.email,
+      intakeUrl: intakeParts.intakeUrl,
+      intakeEnabled: config.role === "primary",
+      deadLetterSubscription: intakeParts.deadLetters.name,
+      auditLogBucket: logging.logBucket.name,
+      alertChannel: alerting.channel.name,
+      replication: transfer ? "transfer" : placement.dataLocations ? "dual-region" : "none (standby)",
+    };
+    this.registerOutputs(this.outputs);
+  }
+}

@@ -1,0 +1,165 @@
+// The GCP prod stack (stacks/gcp/Pulumi.prod.yaml) under Pulumi mocks: every row of the GCP
+// column of DESIGN.md's capability matrix, asserted on the inputs the program gives Google Cloud.
+import { beforeAll, describe, expect, it } from "vitest";
+import { readGcpSettings } from "../../../functions/gcp/settings";
+import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { PROJECT_NUMBER } from "../../../policies/check/mocks/gcp";
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram("prod", { cloud: "gcp" });
+});
+
+const PROJECT = "acme-journal-prod";
+const DAY = 86_400;
+const bucket = (part: string) => run.one("gcp:storage/bucket:Bucket", part);
+// Registration order is not the program's order: compare sorted lists.
+const members = (type: string) => run.ofType(type).map((r) => [r.name, r.inputs.role, r.inputs.member]).sort();
+
+describe("the GCP prod stack", () => {
+  it("keeps the archive in a bucket with a locked retention policy at the minimum, protected and retained", () => {
+    const archive = bucket("archive");
+    expect(archive.inputs).toMatchObject({
+      name: `${PROJECT}-journal-archive-prod`,
+      location: "US-EAST4",
+      retentionPolicy: { retentionPeriod: String(2557 * DAY), isLocked: true },
+      versioning: { enabled: false },
+      labels: { "journal-store": "archive", role: "primary", stack: "prod", "data-classification": "restricted" },
+    });
+    expect(archive.options).toMatchObject({ protect: true, retainOnDelete: true });
+  });
+
+  it("hardens every bucket: uniform access, public access prevention, the stack's CMEK key, soft delete, no force destroy", () => {
+    const key = run.one("gcp:kms/cryptoKey:CryptoKey");
+    const keyId = `projects/${PROJECT}/locations/us-east4/keyRings/email-journal-prod/cryptoKeys/archive`;
+    expect(run.ofType("gcp:storage/bucket:Bucket").map((b) => b.name).sort()).toEqual(["journal-archive", "journal-inbox", "journal-source"]);
+    for (const b of run.ofType("gcp:storage/bucket:Bucket")) {
+      expect(b.inputs, b.name).toMatchObject({ uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", encryption: { defaultKmsKeyName: keyId }, softDeletePolicy: { retentionDurationSeconds: 90 * DAY }, forceDestroy: false });
+    }
+    expect(key.inputs).toMatchObject({ rotationPeriod: `${365 * DAY}s`, purpose: "ENCRYPT_DECRYPT", versionTemplate: { protectionLevel: "HSM" } });
+    expect(key.options).toMatchObject({ protect: true, retainOnDelete: true });
+  });
+
+  it("lets only the Cloud Storage and Pub/Sub service agents use the key", () => {
+    expect(members("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")).toEqual([
+      ["journal-key-pubsub", "roles/cloudkms.cryptoKeyEncrypterDecrypter", `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`],
+      ["journal-key-storage", "roles/cloudkms.cryptoKeyEncrypterDecrypter", `serviceAccount:service-${PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`],
+    ]);
+  });
+
+  it("tiers to Nearline, Coldline and Archive at the configured ages and deletes at the maximum retention", () => {
+    expect(bucket("archive").inputs.lifecycleRules).toEqual([
+      { action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: 30 } },
+      { action: { type: "SetStorageClass", storageClass: "COLDLINE" }, condition: { age: 90 } },
+      { action: { type: "SetStorageClass", storageClass: "ARCHIVE" }, condition: { age: 365 } },
+      { action: { type: "Delete" }, condition: { age: 2922 } },
+    ]);
+  });
+
+  it("gives each identity exact permissions on one bucket: the ingestor creates and lists, never reads or deletes archive objects", () => {
+    const roles = Object.fromEntries(run.ofType("gcp:projects/iAMCustomRole:IAMCustomRole").map((r) => [r.inputs.roleId, r.inputs.permissions]));
+    expect(roles).toEqual({
+      emailJournal_ingestor_archive_prod: ["storage.objects.create", "storage.objects.list"],
+      emailJournal_auditor_prod: ["storage.objects.get", "storage.objects.list", "storage.buckets.get"],
+      emailJournal_hold_admin_prod: ["storage.objects.get", "storage.objects.list", "storage.objects.update"],
+    });
+    const sa = (id: string) => `serviceAccount:ej-${id}-prod@${PROJECT}.iam.gserviceaccount.com`;
+    expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => !m.name.includes("transfer")).map((m) => [m.inputs.bucket, m.inputs.role, m.inputs.member]).sort()).toEqual([
+      [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_auditor_prod`, sa("auditor")],
+      [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_hold_admin_prod`, sa("hold-admin")],
+      [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_ingestor_archive_prod`, sa("ingestor")],
+      [`${PROJECT}-journal-inbox-prod`, "roles/storage.objectViewer", sa("ingestor")],
+    ]);
+  });
+
+  it("lets people act only by impersonating the auditor or hold-admin service account", () => {
+    expect(run.ofType("gcp:serviceaccount/iAMMember:IAMMember").map((m) => [m.inputs.serviceAccountId, m.inputs.role, m.inputs.member]).sort()).toEqual([
+      [`projects/${PROJECT}/serviceAccounts/ej-auditor-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-auditors@example.com"],
+      [`projects/${PROJECT}/serviceAccounts/ej-hold-admin-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-legal-holds@example.com"],
+    ]);
+  });
+
+  it("runs both functions on Node 22 as the ingestor's own account, with the settings the function reads", () => {
+    const functions = run.ofType("gcp:cloudfunctionsv2/function:Function").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name));
+    expect(functions.map((f) => [f.inputs.name, f.inputs.buildConfig.entryPoint])).toEqual([
+      ["journal-ingest-http-prod", "ingestHttp"],
+      ["journal-ingest-object-prod", "ingestObject"],
+    ]);
+    for (const f of functions) {
+      expect(f.inputs).toMatchObject({ location: "us-east4", buildConfig: { runtime: "nodejs22", source: { storageSource: { bucket: `${PROJECT}-journal-source-prod`, object: expect.stringMatching(/^ingestor-[0-9a-f]{16}\.zip$/) } } } });
+      expect(f.inputs.serviceConfig.serviceAccountEmail).toBe(`ej-ingestor-prod@${PROJECT}.iam.gserviceaccount.com`);
+      expect(f.inputs.eventTrigger).toBeUndefined();
+      expect(readGcpSettings(f.inputs.serviceConfig.environmentVariables)).toMatchObject({ archiveBucket: `${PROJECT}-journal-archive-prod`, inboxBucket: `${PROJECT}-journal-inbox-prod`, retentionDays: 2557, maxMessageBytes: 157286400 });
+    }
+    expect(functions[1].inputs.serviceConfig.ingressSettings).toBe("ALLOW_INTERNAL_ONLY");
+  });
+
+  it("lets only the configured relays invoke the HTTP intake, and only the push identity the inbox function", () => {
+    expect(run.ofType("gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((m) => [m.inputs.name, m.inputs.role, m.inputs.member]).sort()).toEqual([
+      ["journal-ingest-http-prod", "roles/run.invoker", "serviceAccount:mail-relay@acme-mail.iam.gserviceaccount.com"],
+      ["journal-ingest-object-prod", "roles/run.invoker", `serviceAccount:ej-push-prod@${PROJECT}.iam.gserviceaccount.com`],
+    ]);
+    expect(run.outputs.intakeUrl).toBe(`https://us-east4-${PROJECT}.cloudfunctions.net/journal-ingest-http-prod`);
+  });
+
+  it("delivers inbox object-finalize notifications by push, retrying with backoff, then to a dead-letter topic that is held and alerted", () => {
+    expect(run.one("gcp:storage/notification:Notification", "inbox").inputs).toMatchObject({ bucket: `${PROJECT}-journal-inbox-prod`, eventTypes: ["OBJECT_FINALIZE"], payloadFormat: "JSON_API_V1" });
+    const delivery = run.one("gcp:pubsub/subscription:Subscription", "inbox-subscription").inputs;
+    expect(delivery).toMatchObject({
+      topic: `projects/${PROJECT}/topics/email-journal-inbox-prod`,
+      retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
+      deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/email-journal-dead-letters-prod`, maxDeliveryAttempts: 10 },
+      pushConfig: {
+        pushEndpoint: `https://us-east4-${PROJECT}.cloudfunctions.net/journal-ingest-object-prod/projects/${PROJECT}/topics/email-journal-inbox-prod`,
+        oidcToken: { serviceAccountEmail: `ej-push-prod@${PROJECT}.iam.gserviceaccount.com` },
+      },
+    });
+    expect(run.one("gcp:pubsub/subscription:Subscription", "dead-letter-subscription").inputs.topic).toBe(`projects/${PROJECT}/topics/email-journal-dead-letters-prod`);
+    for (const topic of run.ofType("gcp:pubsub/topic:Topic")) expect(topic.inputs.kmsKeyName, topic.name).toMatch(/cryptoKeys\/archive$/);
+    const pubsubAgent = `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+    expect(run.one("gcp:pubsub/topicIAMMember:TopicIAMMember", "dead-letter-publisher").inputs).toMatchObject({ role: "roles/pubsub.publisher", member: pubsubAgent });
+  });
+
+  it("audits every read and write of Cloud Storage and Cloud KMS into a locked log bucket", () => {
+    expect(run.ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig").map((c) => [c.inputs.service, c.inputs.auditLogConfigs.map((l: { logType: string }) => l.logType)]).sort()).toEqual([
+      ["cloudkms.googleapis.com", ["ADMIN_READ", "DATA_READ", "DATA_WRITE"]],
+      ["storage.googleapis.com", ["ADMIN_READ", "DATA_READ", "DATA_WRITE"]],
+    ]);
+    const logBucket = run.one("gcp:logging/projectBucketConfig:ProjectBucketConfig");
+    expect(logBucket.inputs).toMatchObject({ locked: true, retentionDays: 2557, location: "us-east4", bucketId: "email-journal-audit-prod" });
+    expect(logBucket.options).toMatchObject({ protect: true, retainOnDelete: true });
+    const sink = run.one("gcp:logging/projectSink:ProjectSink").inputs;
+    expect(sink.destination).toBe(`logging.googleapis.com/projects/${PROJECT}/locations/us-east4/buckets/email-journal-audit-prod`);
+    expect(sink.filter).toContain(`resource.labels.bucket_name=("${PROJECT}-journal-archive-prod" OR "${PROJECT}-journal-inbox-prod")`);
+    expect(sink.filter).toContain('resource.type="cloudkms_cryptokey"');
+    expect(sink.filter).toContain('jsonPayload.type="audit"');
+  });
+
+  it("alerts the on-call address on function errors, dead letters and denied archive access", () => {
+    expect(run.one("gcp:monitoring/notificationChannel:NotificationChannel").inputs).toMatchObject({ type: "email", labels: { email_address: "archive-oncall@example.com" } });
+    const policies = run.ofType("gcp:monitoring/alertPolicy:AlertPolicy");
+    expect(policies).toHaveLength(3);
+    for (const p of policies) expect(p.inputs.notificationChannels, p.name).toEqual([`projects/${PROJECT}/notificationChannels/4242`]);
+    const conditions = JSON.stringify(policies.map((p) => p.inputs.conditions));
+    expect(conditions).toContain("pubsub.googleapis.com/subscription/dead_letter_message_count");
+    expect(conditions).toContain("protoPayload.status.code=7");
+    expect(conditions).toContain("severity>=ERROR");
+  });
+
+  it("replicates each new archive object to the dr stack's bucket with an event-driven transfer that never overwrites or deletes", () => {
+    const job = run.one("gcp:storage/transferJob:TransferJob").inputs;
+    expect(job).toMatchObject({
+      status: "ENABLED",
+      transferSpec: {
+        gcsDataSource: { bucketName: `${PROJECT}-journal-archive-prod` },
+        gcsDataSink: { bucketName: "acme-journal-dr-journal-archive-dr" },
+        transferOptions: { overwriteWhen: "NEVER", deleteObjectsUniqueInSink: false, deleteObjectsFromSourceAfterTransfer: false },
+      },
+      eventStream: { name: `projects/${PROJECT}/subscriptions/email-journal-archive-changes-prod-transfer` },
+    });
+    const agent = `serviceAccount:project-${PROJECT_NUMBER}@storage-transfer-service.iam.gserviceaccount.com`;
+    expect(run.one("gcp:storage/bucketIAMMember:BucketIAMMember", "transfer-sink-writer").inputs).toEqual(expect.objectContaining({ bucket: "acme-journal-dr-journal-archive-dr", role: "roles/storage.objectCreator", member: agent }));
+    expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
+    expect(run.outputs).toMatchObject({ replication: "transfer", intakeEnabled: true, archiveBucket: `${PROJECT}-journal-archive-prod` });
+  });
+});
