@@ -5,6 +5,7 @@ import { JournalArchiveAws } from "./aws";
 import { JournalArchiveAzure } from "./azure";
 import { JournalArchiveGcp } from "./gcp";
 import { loadStackConfig, resourceTags, type StackConfig } from "./config";
+import { deployedPeer } from "./peer";
 
 /** Whether this stack has been deployed before: its own last outputs name its archive. */
 async function deployedBefore(): Promise<boolean> {
@@ -14,14 +15,15 @@ async function deployedBefore(): Promise<boolean> {
 }
 
 async function build(config: StackConfig) {
+  const peer = await deployedPeer(config);
   switch (config.cloud) {
     case "aws":
-      return new JournalArchiveAws("journal", { config });
+      return new JournalArchiveAws("journal", { config, peer });
     case "azure":
       // Azure locks retention on the update after the one that creates it (see infra/azure/index.ts).
-      return new JournalArchiveAzure("journal", { config, deployedBefore: await deployedBefore() });
+      return new JournalArchiveAzure("journal", { config, peer, deployedBefore: await deployedBefore() });
     case "gcp":
-      return new JournalArchiveGcp("journal", { config });
+      return new JournalArchiveGcp("journal", { config, peer });
   }
 }
 

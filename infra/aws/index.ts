@@ -3,6 +3,7 @@
 // pins the region and tags every resource with stack, role and data classification.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { PeerOutputs } from "../peer";
 import { resourceTags, type StackConfig } from "../config";
 import { auditorStatements, holdAdminStatements, ingestorStatements, role, trustPolicy } from "./access";
 import { alerts } from "./alerts";
@@ -17,6 +18,8 @@ import { archiveBucket, archivePolicyStatements, bucketName, bucketPolicy } from
 export interface JournalArchiveAwsArgs {
   /** The stack's checked configuration (infra/config.ts). */
   readonly config: StackConfig;
+  /** A primary's peer outputs (infra/peer.ts), read before anything is built; absent on a standby. */
+  readonly peer?: PeerOutputs;
 }
 
 export class JournalArchiveAws extends pulumi.ComponentResource {
@@ -153,7 +156,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
 
     // A primary copies everything to its peer; a standby receives, and replicates nothing of its own.
     if (config.role === "primary") {
-      replicateToPeer(name, { role: replication, sourceBucket: archive, sourceKeyArn: key.arn, peer: peerArchive(name, config.peerStack, { parent: this }), dependsOn: [archive.versioning] }, o);
+      replicateToPeer(name, { role: replication, sourceBucket: archive, sourceKeyArn: key.arn, peer: peerArchive(args.peer!), dependsOn: [archive.versioning] }, o);
     }
 
     this.region = config.region;

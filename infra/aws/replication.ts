@@ -13,13 +13,9 @@ export interface PeerArchive {
   readonly kmsKeyArn: pulumi.Input<string>;
 }
 
-/** The peer's archive, read from its stack's outputs. */
-export function peerArchive(name: string, peerStack: string, opts: pulumi.CustomResourceOptions): PeerArchive {
-  const peer = new pulumi.StackReference(`${name}-peer`, { name: peerStack }, opts);
-  return {
-    bucketArn: peer.requireOutput("archiveBucketArn") as pulumi.Output<string>,
-    kmsKeyArn: peer.requireOutput("archiveKmsKeyArn") as pulumi.Output<string>,
-  };
+/** The peer's archive, from its stack's outputs (infra/peer.ts). */
+export function peerArchive(outputs: Readonly<Record<string, string>>): PeerArchive {
+  return { bucketArn: outputs.archiveBucketArn, kmsKeyArn: outputs.archiveKmsKeyArn };
 }
 
 /** Named by its stack, so that the peer's key policy can admit it before it exists. */

@@ -10,6 +10,7 @@
 // event subscription, which needs the function code deployed first (see ingest.ts).
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
+import type { PeerOutputs } from "../peer";
 import { resourceTags, type StackConfig } from "../config";
 import { LOCK_PENDING_TAG } from "../conventions";
 import { assign, CONTAINER_READ, containerScope, customRole, DATA_ACTIONS, SIDECARS_ONLY_CONDITION } from "./access";
@@ -25,6 +26,8 @@ import { archiveLifecycleRules, archiveTags, blobService, container, CONTAINERS,
 export interface JournalArchiveAzureArgs {
   /** The stack's checked configuration (infra/config.ts). */
   readonly config: StackConfig;
+  /** A primary's peer outputs (infra/peer.ts), read before anything is built; absent on a standby. */
+  readonly peer?: PeerOutputs;
   /** Whether this stack has been deployed before; false on its first `pulumi up` (the bootstrap run). */
   readonly deployedBefore: boolean;
 }
@@ -177,7 +180,7 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
 
     // A primary copies every archived blob to its peer; a standby receives, and copies nothing of its own.
     if (config.role === "primary") {
-      replicateToPeer(name, { subscriptionId: client.subscriptionId, resourceGroupName: rg, accountName: names.archiveAccount, peer: peerArchive(name, config.peerStack, o), dependsOn: [archiveContainer] }, o);
+      replicateToPeer(name, { subscriptionId: client.subscriptionId, resourceGroupName: rg, accountName: names.archiveAccount, peer: peerArchive(args.peer!), dependsOn: [archiveContainer] }, o);
     }
 
     this.intakeAddresses = config.intake.addresses;

@@ -18,15 +18,14 @@ import { storageAccountId } from "./naming";
 import { CONTAINERS } from "./storage";
 
 export interface PeerArchive {
-  readonly subscriptionId: pulumi.Output<string>;
-  readonly resourceGroupName: pulumi.Output<string>;
-  readonly accountName: pulumi.Output<string>;
+  readonly subscriptionId: string;
+  readonly resourceGroupName: string;
+  readonly accountName: string;
 }
 
-export function peerArchive(name: string, peerStack: string, opts: pulumi.CustomResourceOptions): PeerArchive {
-  const peer = new pulumi.StackReference(`${name}-peer`, { name: peerStack }, opts);
-  const output = (key: string) => peer.requireOutput(key).apply(String);
-  return { subscriptionId: output("subscriptionId"), resourceGroupName: output("resourceGroupName"), accountName: output("archiveAccountName") };
+/** The peer's archive account, from its stack's outputs (infra/peer.ts). */
+export function peerArchive(outputs: Readonly<Record<string, string>>): PeerArchive {
+  return { subscriptionId: outputs.subscriptionId, resourceGroupName: outputs.resourceGroupName, accountName: outputs.archiveAccountName };
 }
 
 export interface ReplicationArgs {

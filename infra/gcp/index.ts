@@ -3,6 +3,7 @@
 // the project and region and labels every resource with stack, role and data classification.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import type { PeerOutputs } from "../peer";
 import { gcpLabels, resourceTags, type StackConfig } from "../config";
 import { ARCHIVE_STORE, ROLE_TAG, STORE_TAG } from "../conventions";
 import { access, identities } from "./access";
@@ -11,12 +12,14 @@ import { archiveKey } from "./keys";
 import { auditLogging } from "./logging";
 import { gcpNames } from "./naming";
 import { intake } from "./ingest";
-import { peerArchiveBucket, replicateToPeer } from "./replication";
+import { replicateToPeer } from "./replication";
 import { archiveLifecycleRules, archivePlacement, INBOX_LIFECYCLE_RULES, privateBucket } from "./storage";
 
 export interface JournalArchiveGcpArgs {
   /** The stack's checked configuration (infra/config.ts); `config.gcp` is set for a gcp stack. */
   readonly config: StackConfig;
+  /** A primary's peer outputs (infra/peer.ts), read before anything is built; absent on a standby. */
+  readonly peer?: PeerOutputs;
 }
 
 export class JournalArchiveGcp extends pulumi.ComponentResource {
@@ -99,7 +102,7 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
               project,
               stack: config.stack,
               archiveBucket: archive.name,
-              peerBucket: peerArchiveBucket(name, config.peerStack, o),
+              peerBucket: args.peer!.archiveBucket,
               topicName: names.topics.archiveChanges,
               kmsKeyName: keys.key.id,
               deadLetterTopic: intakeParts.deadLetterTopicId,

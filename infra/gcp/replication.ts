@@ -24,12 +24,6 @@ export interface ReplicationArgs {
   readonly labels: Record<string, string>;
 }
 
-/** The peer stack's archive bucket, from its outputs: the dr stack is deployed first. */
-export function peerArchiveBucket(name: string, peerStack: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
-  const peer = new pulumi.StackReference(`${name}-peer`, { name: peerStack }, opts);
-  return peer.requireOutput("archiveBucket") as pulumi.Output<string>;
-}
-
 export function replicateToPeer(name: string, args: ReplicationArgs, opts: pulumi.CustomResourceOptions) {
   const { project } = args;
   const transferAgent = gcp.storage.getTransferProjectServiceAccountOutput({ project }, opts);
