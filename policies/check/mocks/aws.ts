@@ -1,5 +1,6 @@
 // What AWS would answer the program: ARNs and ids it computes, the caller's account, and the
 // outputs of the stacks the program references.
+import { stackFileConfig } from "../stackFiles";
 import type { CloudMocks, MockAnswer, MockContext } from "./types";
 
 export const ACCOUNT = "111122223333";
@@ -36,6 +37,9 @@ function resource(type: string, name: string, inputs: Record<string, any>, { reg
 export const awsMocks: CloudMocks = {
   resource,
   call: (token) => (token === "aws:index/getCallerIdentity:getCallerIdentity" ? { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: "AIDEXAMPLE" } : undefined),
-  // The dr stack of Pulumi.dr.yaml as its program exports it (only a primary reads its peer).
-  stackOutputs: () => ({ archiveBucketArn: `arn:aws:s3:::ej-archive-${ACCOUNT}-us-west-2-dr`, archiveKmsKeyArn: `arn:aws:kms:us-west-2:${ACCOUNT}:key/dr-key-id` }),
+  // A stack of this project as its program exports it, in the region its stack file names (only a primary reads its peer).
+  stackOutputs: (stack) => {
+    const region = String(stackFileConfig(stack, "aws")["email-journal:region"]);
+    return { archiveBucketArn: `arn:aws:s3:::ej-archive-${ACCOUNT}-${region}-${stack}`, archiveKmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/${stack}-key-id` };
+  },
 };

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyProblems } from "../../../policies/aws/documents";
 import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
+import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -10,6 +11,10 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("the dr stack as standby", () => {
+  it("takes no mail and replicates nothing, as a standby on every cloud", () => {
+    expect(roleState(run, "aws")).toEqual({ intakeActive: false });
+  });
+
   it("builds the same locked, encrypted archive in its own region, with its own key", () => {
     expect(run.one("pulumi:providers:aws").inputs.region).toBe("us-west-2");
     const lock = run.ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").find((r) => r.inputs.bucket === `ej-archive-${ACCOUNT}-us-west-2-dr`)!;

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyProblems } from "../../../policies/aws/documents";
 import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
+import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -197,4 +198,8 @@ describe("backup and DR", () => {
       "managed-by": "pulumi",
     });
   });
+});
+
+it("takes mail and replicates into dr, as a primary on every cloud", () => {
+  expect(roleState(run, "aws")).toEqual({ intakeActive: true, replicatesTo: "dr" });
 });

@@ -2,6 +2,7 @@
 // no replication of its own (it receives the primary's).
 import { beforeAll, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -25,4 +26,8 @@ it("keeps intake inactive: both functions disabled, no inbox event subscription"
 it("replicates nothing of its own", () => {
   expect(run.ofType("azure-native:storage:ObjectReplicationPolicy")).toEqual([]);
   expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
+});
+
+it("takes no mail and replicates nothing, as a standby on every cloud", () => {
+  expect(roleState(run, "azure")).toEqual({ intakeActive: false });
 });

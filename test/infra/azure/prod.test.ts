@@ -2,6 +2,7 @@
 // column of DESIGN.md's capability matrix, asserted on the inputs the program gives Azure.
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { roleState } from "../../helpers/roleState";
 import { SUBSCRIPTION } from "../../../policies/check/mocks/azure";
 import { readAzureSettings } from "../../../functions/azure/settings";
 
@@ -149,4 +150,8 @@ describe("the Azure prod stack", () => {
     expect(run.outputs).toMatchObject({ cloud: "azure", role: "primary", resourceGroupName: "rg-email-journal-prod", archiveContainer: "archive", archiveImmutability: "Locked", intakeEnabled: true });
     expect(run.outputs.archiveAccountName).toMatch(/^ejarcprod[0-9a-f]{8}$/);
   });
+});
+
+it("takes mail and replicates into dr, as a primary on every cloud", () => {
+  expect(roleState(run, "azure")).toEqual({ intakeActive: true, replicatesTo: "dr" });
 });

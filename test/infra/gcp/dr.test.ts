@@ -2,6 +2,7 @@
 // project, with intake inactive (no relay may invoke, notifications held unpushed) and no replication of its own.
 import { beforeAll, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -30,4 +31,8 @@ it("replicates nothing of its own", () => {
   expect(run.ofType("gcp:storage/transferJob:TransferJob")).toEqual([]);
   expect(run.ofType("pulumi:pulumi:StackReference")).toEqual([]);
   expect(run.outputs.replication).toBe("none (standby)");
+});
+
+it("takes no mail and replicates nothing, as a standby on every cloud", () => {
+  expect(roleState(run, "gcp")).toEqual({ intakeActive: false });
 });

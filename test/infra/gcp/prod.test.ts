@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readGcpSettings } from "../../../functions/gcp/settings";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { roleState } from "../../helpers/roleState";
 import { PROJECT_NUMBER } from "../../../policies/check/mocks/gcp";
 
 let run: ProgramRun;
@@ -162,4 +163,8 @@ describe("the GCP prod stack", () => {
     expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
     expect(run.outputs).toMatchObject({ replication: "transfer", intakeEnabled: true, archiveBucket: `${PROJECT}-journal-archive-prod` });
   });
+});
+
+it("takes mail and replicates into dr, as a primary on every cloud", () => {
+  expect(roleState(run, "gcp")).toEqual({ intakeActive: true, replicatesTo: "dr" });
 });
