@@ -80,6 +80,11 @@ export interface StackConfig {
   readonly peerStack: string;
   /** The peer stack's region: a different region of the same cloud. */
   readonly peerRegion: string;
+  /**
+   * The peer's region is lost (set by `npm run dr:promote -- --old-primary-lost`): this primary takes
+   * mail without replicating into it, and its archive is marked so. Cleared when the peer is back.
+   */
+  readonly peerLost: boolean;
   readonly retention: RetentionConfig;
   /** The frameworks the archive must satisfy; each raises the minimum retention it requires. */
   readonly frameworks: readonly Framework[];
@@ -198,6 +203,13 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
   const peerRegion = cloud ? r.text("peerRegion", raw.peerRegion, new RegExp(`^(${regions.join("|")})$`), regionAllowed) : undefined;
   if (peerRegion && peerRegion === region) r.problem("peerRegion", peerRegion, "must differ from region: the DR copy has to survive the loss of the primary region");
 
+  let peerLost = false;
+  if (raw.peerLost !== undefined) {
+    if (typeof raw.peerLost !== "boolean" && raw.peerLost !== "true" && raw.peerLost !== "false") r.problem("peerLost", raw.peerLost, "must be true or false");
+    else peerLost = raw.peerLost === true || raw.peerLost === "true";
+    if (peerLost && role === "standby") r.problem("peerLost", raw.peerLost, "is for a primary whose standby's region is lost; a standby replicates nothing");
+  }
+
   const frameworks = r.list("frameworks", raw.frameworks, (f) => (FRAMEWORKS as readonly string[]).includes(f), `one of ${FRAMEWORKS.join(", ")}`, { required: false }) as Framework[];
 
   const rawRetention = r.object("retention", raw.retention, true) ?? {};
@@ -288,6 +300,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     role: role!,
     peerStack: peerStack!,
     peerRegion: peerRegion!,
+    peerLost,
     retention: { minimumDays: minimumDays!, mode: mode!, ...(maximumDays !== undefined ? { maximumDays } : {}) },
     frameworks,
     tiers: tiers as TierConfig,
@@ -306,7 +319,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
 
 /** The keys a stack file may set; anything else is a typo worth reporting. */
 export const CONFIG_KEYS = [
-  "cloud", "region", "role", "peerStack", "peerRegion", "retention", "frameworks", "tiers", "intake", "alertEmail",
+  "cloud", "region", "role", "peerStack", "peerRegion", "peerLost", "retention", "frameworks", "tiers", "intake", "alertEmail",
   "auditors", "holdAdmins", "breakGlass", "storageRedundancy", "gcp", "dataClassification", "detectors", "governance",
 ] as const;
 

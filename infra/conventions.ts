@@ -7,3 +7,10 @@ export const ARCHIVE_STORE = "archive";
 export const ROLE_TAG = "role";
 /** On Azure: the tag that marks retention created Unlocked by the bootstrap run, which the next `pulumi up` locks. */
 export const LOCK_PENDING_TAG = "journal-lock";
+/** The tag that marks a primary's replication suspended while its peer's region is lost (`peerLost`). */
+export const REPLICATION_TAG = "journal-replication";
+
+/** The marks every archive store carries: what it is, the stack's role, and a suspended replication. */
+export function archiveMarks(config: { readonly role: string; readonly peerLost: boolean }): Record<string, string> {
+  return { [STORE_TAG]: ARCHIVE_STORE, [ROLE_TAG]: config.role, ...(config.peerLost ? { [REPLICATION_TAG]: "suspended" } : {}) };
+}

@@ -20,9 +20,10 @@ function deployPeerCommand(config: StackConfig): string {
   return `pulumi up --stack ${peer}${file}`;
 }
 
-/** A primary's peer outputs, read once; undefined for a standby, which reads nothing of its peer. */
+/** A primary's peer outputs, read once; undefined for a standby, or a primary whose peer is lost. */
 export async function deployedPeer(config: StackConfig): Promise<PeerOutputs | undefined> {
-  if (config.role !== "primary") return undefined;
+  // A standby replicates nothing; a primary whose peer's region is lost replicates nothing for now.
+  if (config.role !== "primary" || config.peerLost) return undefined;
   const keys: readonly string[] = PEER_OUTPUTS[config.cloud];
   const notReady = (why: string) =>
     new Error(

@@ -155,8 +155,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     const backup = archiveBackup(name, { config, kmsKeyArn: key.arn, archiveBucketArn: archive.arn, roleArn: backupServiceRole.arn }, o);
 
     // A primary copies everything to its peer; a standby receives, and replicates nothing of its own.
-    if (config.role === "primary") {
-      replicateToPeer(name, { role: replication, sourceBucket: archive, sourceKeyArn: key.arn, peer: peerArchive(args.peer!), dependsOn: [archive.versioning] }, o);
+    if (args.peer) {
+      replicateToPeer(name, { role: replication, sourceBucket: archive, sourceKeyArn: key.arn, peer: peerArchive(args.peer), dependsOn: [archive.versioning] }, o);
     }
 
     this.region = config.region;

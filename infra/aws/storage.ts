@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { ARCHIVE_STORE, ROLE_TAG, STORE_TAG } from "../conventions";
+import { archiveMarks } from "../conventions";
 import { policyJson, type Statement } from "./policy";
 
 const ALL_PUBLIC_ACCESS_BLOCKED = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
@@ -82,7 +82,7 @@ export function archiveBucket(name: string, args: ArchiveBucketArgs, opts: pulum
       kmsKeyArn: args.kmsKeyArn,
       lock: { mode: retention.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: retention.minimumDays },
       // Explicit (the role is a default tag too) so the policy pack finds the archive on its own inputs.
-      tags: { [STORE_TAG]: ARCHIVE_STORE, [ROLE_TAG]: args.config.role },
+      tags: archiveMarks(args.config),
     },
     opts,
     // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.

@@ -12,7 +12,7 @@ import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { PeerOutputs } from "../peer";
 import { resourceTags, type StackConfig } from "../config";
-import { LOCK_PENDING_TAG } from "../conventions";
+import { archiveMarks, LOCK_PENDING_TAG } from "../conventions";
 import { assign, CONTAINER_READ, containerScope, customRole, DATA_ACTIONS, SIDECARS_ONLY_CONDITION } from "./access";
 import { alerts } from "./alerts";
 import { archiveBackup } from "./backup";
@@ -21,7 +21,7 @@ import { ARCHIVE_KEY_NAME, archiveKey } from "./keys";
 import { auditLogging } from "./logging";
 import { armId, azureNames, storageAccountId } from "./naming";
 import { peerArchive, replicateToPeer } from "./replication";
-import { archiveLifecycleRules, archiveTags, blobService, container, CONTAINERS, lifecycle, storageAccount } from "./storage";
+import { archiveLifecycleRules, blobService, container, CONTAINERS, lifecycle, storageAccount } from "./storage";
 
 export interface JournalArchiveAzureArgs {
   /** The stack's checked configuration (infra/config.ts). */
@@ -79,7 +79,7 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
         ...encrypted,
         accountName: names.archiveAccount,
         sku: config.storageRedundancy === "geo-zone" ? "Standard_GZRS" : "Standard_ZRS",
-        tags: { ...archiveTags(tags), ...lockTags },
+        tags: { ...tags, ...archiveMarks(config), ...lockTags },
         immutability: { days: config.retention.minimumDays, state: lockState, appendWrites: false },
       },
       // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.
@@ -179,8 +179,8 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
     const backup = archiveBackup(name, { config, resourceGroupName: rg, subscriptionId: client.subscriptionId, archiveAccountId: accountIds.archive, archiveAccountName: archive.name, lockState, tags: { ...tags, ...lockTags } }, o);
 
     // A primary copies every archived blob to its peer; a standby receives, and copies nothing of its own.
-    if (config.role === "primary") {
-      replicateToPeer(name, { subscriptionId: client.subscriptionId, resourceGroupName: rg, accountName: names.archiveAccount, peer: peerArchive(args.peer!), dependsOn: [archiveContainer] }, o);
+    if (args.peer) {
+      replicateToPeer(name, { subscriptionId: client.subscriptionId, resourceGroupName: rg, accountName: names.archiveAccount, peer: peerArchive(args.peer), dependsOn: [archiveContainer] }, o);
     }
 
     this.intakeAddresses = config.intake.addresses;

@@ -5,7 +5,6 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { ARCHIVE_STORE, STORE_TAG } from "../conventions";
 
 export const CONTAINERS = { archive: "archive", inbox: "inbox", deadLetters: "dead-letters", deployments: "deployments" } as const;
 
@@ -140,5 +139,4 @@ export function archiveLifecycleRules(config: StackConfig): azure.types.input.st
   return rules;
 }
 
-/** The tags of the archive account: the pack finds the archive and its role by them. */
-export const archiveTags = (tags: Record<string, string>) => ({ ...tags, [STORE_TAG]: ARCHIVE_STORE });
+

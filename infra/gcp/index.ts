@@ -5,7 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { PeerOutputs } from "../peer";
 import { gcpLabels, resourceTags, type StackConfig } from "../config";
-import { ARCHIVE_STORE, ROLE_TAG, STORE_TAG } from "../conventions";
+import { archiveMarks } from "../conventions";
 import { access, identities } from "./access";
 import { alerts } from "./alerts";
 import { archiveKey } from "./keys";
@@ -56,7 +56,7 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
         name: names.archiveBucket,
         placement,
         kmsKeyName: keys.key.id,
-        labels: { ...labels, [STORE_TAG]: ARCHIVE_STORE, [ROLE_TAG]: config.role },
+        labels: { ...labels, ...archiveMarks(config) },
         lifecycleRules: archiveLifecycleRules(config),
         // Compliance mode locks the policy: nobody can shorten or remove it, or delete the bucket before every object expires.
         retention: { days: config.retention.minimumDays, locked: config.retention.mode === "compliance" },
@@ -95,14 +95,14 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
 
     // A primary copies every archived object to its peer, unless its bucket is itself a dual-region.
     const transfer =
-      config.role === "primary" && placement.dataLocations === undefined
+      args.peer && placement.dataLocations === undefined
         ? replicateToPeer(
             name,
             {
               project,
               stack: config.stack,
               archiveBucket: archive.name,
-              peerBucket: args.peer!.archiveBucket,
+              peerBucket: args.peer.archiveBucket,
               topicName: names.topics.archiveChanges,
               kmsKeyName: keys.key.id,
               deadLetterTopic: intakeParts.deadLetterTopicId,

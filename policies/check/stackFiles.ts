@@ -5,15 +5,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 
-const ROOT = join(__dirname, "..", "..");
+export const ROOT = join(__dirname, "..", "..");
 
 const read = (file: string) => ((load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {});
 
 /** The stack file for `stack` on `cloud` (the top-level one when it deploys that cloud, or when no cloud is asked). */
-export function stackFilePath(stack: string, cloud?: string): string {
-  const topLevel = join(ROOT, `Pulumi.${stack}.yaml`);
+export function stackFilePath(stack: string, cloud?: string, root = ROOT): string {
+  const topLevel = join(root, `Pulumi.${stack}.yaml`);
   if (!cloud || (existsSync(topLevel) && read(topLevel)["email-journal:cloud"] === cloud)) return topLevel;
-  return join(ROOT, "stacks", cloud, `Pulumi.${stack}.yaml`);
+  return join(root, "stacks", cloud, `Pulumi.${stack}.yaml`);
 }
 
 /** The stack file's config, keyed as Pulumi keys it (`email-journal:cloud`, `aws:region`). */

@@ -7,5 +7,6 @@ import { nothingAnonymous } from "./noAnonymous";
 import { primaryArchiveReplicated } from "./replication";
 import { retentionLockPending } from "./lockPending";
 import { retentionFloor } from "./retentionFloor";
+import { replicationSuspended } from "./replicationSuspended";
 
-export const stackPolicies: StackValidationPolicy[] = [archiveLockedAndKeyed, retentionFloor, archiveAuditLogging, primaryArchiveReplicated, ingestorDeadLetters, nothingAnonymous, retentionLockPending];
+export const stackPolicies: StackValidationPolicy[] = [archiveLockedAndKeyed, retentionFloor, archiveAuditLogging, primaryArchiveReplicated, ingestorDeadLetters, nothingAnonymous, retentionLockPending, replicationSuspended];

@@ -54,6 +54,8 @@ export const primaryArchiveReplicated = stackRule({
     for (const store of archiveStores(resources)) {
       // A store without a role tag is held to the primary's duty: fail closed.
       if (store.role === "standby") continue;
+      // A primary whose peer's region is lost cannot replicate into it; replication-suspended says so on every run.
+      if (store.replicationSuspended) continue;
       const problem = REPLICATED[store.cloud](store, resources);
       if (problem) report(`${store.resource.name}: ${problem}`, store.resource.urn);
     }

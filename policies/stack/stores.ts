@@ -1,7 +1,7 @@
 // The archive stores of a stack, on any cloud, found by the tag (label on GCP) the program
 // puts on them, and small lookups the stack rules share.
 import type { PolicyResource } from "@pulumi/policy";
-import { ARCHIVE_STORE, LOCK_PENDING_TAG, ROLE_TAG, STORE_TAG } from "../../infra/conventions";
+import { ARCHIVE_STORE, LOCK_PENDING_TAG, REPLICATION_TAG, ROLE_TAG, STORE_TAG } from "../../infra/conventions";
 
 export type Cloud = "aws" | "azure" | "gcp";
 
@@ -11,6 +11,8 @@ export interface ArchiveStore {
   /** The bucket or storage account name other resources refer to it by. */
   readonly name: string;
   readonly role: string | undefined;
+  /** The primary's peer region is lost: its replication is suspended until the peer is back. */
+  readonly replicationSuspended: boolean;
 }
 
 const STORE_TYPES: Readonly<Record<string, { cloud: Cloud; nameProperty: string; tagsProperty: string }>> = {
@@ -24,7 +26,7 @@ export function archiveStores(resources: readonly PolicyResource[]): ArchiveStor
     const kind = STORE_TYPES[resource.type];
     const tags = kind ? resource.props[kind.tagsProperty] : undefined;
     if (!kind || tags?.[STORE_TAG] !== ARCHIVE_STORE) return [];
-    return [{ cloud: kind.cloud, resource, name: String(resource.props[kind.nameProperty]), role: tags[ROLE_TAG] }];
+    return [{ cloud: kind.cloud, resource, name: String(resource.props[kind.nameProperty]), role: tags[ROLE_TAG], replicationSuspended: tags[REPLICATION_TAG] === "suspended" }];
   });
 }
 

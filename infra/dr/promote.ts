@@ -1,0 +1,91 @@
+// Running a promotion plan: each step logged as it starts and ends; the first failure stops the
+// run with what is done, what is not, and the command that carries on from there (the same
+// command: every step is safe to repeat).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cutover, type Cutover } from "./cutover";
+import { deployCommand, type PromotionPlan, type RoleChange } from "./plan";
+import type { StackRunner } from "./runner";
+
+export interface PromoteOptions {
+  readonly runner: StackRunner;
+  /** Preview every update against the edited files, in a temporary folder; change nothing. */
+  readonly dryRun: boolean;
+  /** The project folder (for the commands printed). */
+  readonly root: string;
+  /** The command that reruns this promotion, printed when a step fails. */
+  readonly rerun: string;
+  readonly log: (line: string) => void;
+}
+
+export interface PromoteResult {
+  /** The promoted stack's outputs after its update (empty on a dry run). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly cutover: Cutover;
+}
+
+export class PromotionError extends Error {
+  constructor(step: string, cause: unknown, readonly done: readonly string[], readonly next: string) {
+    super(`step "${step}" failed: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`, { cause });
+    this.name = "PromotionError";
+  }
+}
+
+function diff(change: RoleChange): string {
+  return change.from === change.to ? `${change.file.path}: role is already ${change.to}` : `${change.file.path}: email-journal:role ${change.from} -> ${change.to}`;
+}
+
+export async function promote(plan: PromotionPlan, options: PromoteOptions): Promise<PromoteResult> {
+  const { runner, log } = options;
+  const done: string[] = [];
+  const scratch = options.dryRun ? mkdtempSync(join(tmpdir(), "journal-promote-")) : undefined;
+  let outputs: Readonly<Record<string, unknown>> = {};
+
+  const step = async (name: string, action: () => Promise<void>) => {
+    log(`[${new Date().toISOString()}] ${name}: started`);
+    try {
+      await action();
+    } catch (err) {
+      throw new PromotionError(name, err, done, options.rerun);
+    }
+    done.push(name);
+    log(`[${new Date().toISOString()}] ${name}: done`);
+  };
+
+  /** Sets the role in the stack file (a copy on a dry run), then updates (or previews) the stack with it. */
+  const apply = async (verb: string, change: RoleChange) => {
+    let configFile = change.file.path;
+    await step(`${verb} ${change.stack}: set role ${change.to}`, async () => {
+      log(`  ${diff(change)}`);
+      if (scratch) {
+        configFile = join(scratch, `${verb}-${change.stack.replace(/\//g, "_")}.yaml`);
+        writeFileSync(configFile, change.newText);
+      } else if (change.from !== change.to) {
+        writeFileSync(change.file.path, change.newText);
+      }
+    });
+    await step(`${verb} ${change.stack}: ${scratch ? "preview" : "update"}`, async () => {
+      log(`  ${deployCommand(change, options.root)}${scratch ? " (previewed with the edited file, nothing changed)" : ""}`);
+      const prefix = (line: string) => log(`    ${line}`);
+      if (scratch) {
+        const summary = await runner.preview(change.stack, configFile, prefix);
+        log(`  would change: ${Object.entries(summary).filter(([op, n]) => op !== "same" && n > 0).map(([op, n]) => `${n} ${op}`).join(", ") || "nothing"}`);
+      } else {
+        const result = await runner.up(change.stack, configFile, prefix);
+        if (verb === "promote") outputs = result;
+      }
+    });
+  };
+
+  try {
+    for (const instruction of plan.before) log(`before promoting: ${instruction}`);
+    if (plan.demote && plan.demoteFirst) await apply("demote", plan.demote);
+    await apply("promote", plan.promote);
+    if (plan.demote && !plan.demoteFirst) await apply("demote", plan.demote);
+    if (!plan.demote) log(`the old primary (${plan.promote.config.peerStack}) is not demoted: when its region is back, run ${options.rerun} without --old-primary-lost before it takes mail again`);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+  return { outputs, cutover: cutover(plan.promote.config.role === "primary" ? plan.promote.config : { ...plan.promote.config, role: "primary" }, outputs) };
+}
