@@ -56,8 +56,8 @@ function loadStack(stack: string, cloud: Cloud, root?: string): { file: StackFil
   return { file, config: parseStackConfig(raw, stack) };
 }
 
-function change(stack: string, loaded: { file: StackFile; config: StackConfig }, to: Role): RoleChange {
-  return { stack, ...loaded, from: roleOf(loaded.file), to, newText: withRole(loaded.file, to) };
+function change(stack: string, loaded: { file: StackFile; config: StackConfig }, to: Role, peerLost = false): RoleChange {
+  return { stack, ...loaded, from: roleOf(loaded.file), to, newText: withRole(loaded.file, to, peerLost) };
 }
 
 export function planPromotion(options: PlanOptions): PromotionPlan {
@@ -71,7 +71,8 @@ export function planPromotion(options: PlanOptions): PromotionPlan {
   // A rerun after a failure finds steps already done: their role edits are then no-ops.
   return {
     cloud: options.cloud,
-    promote: change(old.config.peerStack, target, "primary"),
+    // With the old primary lost, the new one takes mail without replicating into it (peerLost).
+    promote: change(old.config.peerStack, target, "primary", options.oldPrimaryLost),
     ...(options.oldPrimaryLost ? {} : { demote: change(oldPrimaryName, old, "standby") }),
     demoteFirst: azure,
     before:

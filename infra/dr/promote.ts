@@ -32,8 +32,12 @@ export class PromotionError extends Error {
   }
 }
 
-function diff(change: RoleChange): string {
-  return change.from === change.to ? `${change.file.path}: role is already ${change.to}` : `${change.file.path}: email-journal:role ${change.from} -> ${change.to}`;
+/** The lines the change removes (-) and adds (+), or that it changes nothing. */
+function diff(change: RoleChange): string[] {
+  const before = change.file.text.split("\n");
+  const after = change.newText.split("\n");
+  const lines = [...before.filter((l) => !after.includes(l)).map((l) => `- ${l.trim()}`), ...after.filter((l) => !before.includes(l)).map((l) => `+ ${l.trim()}`)];
+  return lines.length > 0 ? [`${change.file.path}:`, ...lines.map((l) => `  ${l}`)] : [`${change.file.path}: already says role ${change.to}; no change`];
 }
 
 export async function promote(plan: PromotionPlan, options: PromoteOptions): Promise<PromoteResult> {
@@ -57,11 +61,11 @@ export async function promote(plan: PromotionPlan, options: PromoteOptions): Pro
   const apply = async (verb: string, change: RoleChange) => {
     let configFile = change.file.path;
     await step(`${verb} ${change.stack}: set role ${change.to}`, async () => {
-      log(`  ${diff(change)}`);
+      for (const line of diff(change)) log(`  ${line}`);
       if (scratch) {
         configFile = join(scratch, `${verb}-${change.stack.replace(/\//g, "_")}.yaml`);
         writeFileSync(configFile, change.newText);
-      } else if (change.from !== change.to) {
+      } else if (change.newText !== change.file.text) {
         writeFileSync(change.file.path, change.newText);
       }
     });

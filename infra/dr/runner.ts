@@ -9,17 +9,28 @@ export interface StackRunner {
   up(stack: string, configFile: string, log: (line: string) => void): Promise<Readonly<Record<string, unknown>>>;
 }
 
+/** The Automation API runs the `pulumi` CLI; its absence shows as a bare spawn error code, said plainly here. */
+async function withCli<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/ENOENT|code: -2\b/.test(message)) throw new Error("the pulumi CLI is not on PATH: install it (https://www.pulumi.com/docs/install/) and log in to the stacks' backend", { cause: err });
+    throw err;
+  }
+}
+
 /** The Pulumi CLI on this machine, in the project at `workDir`, through the Automation API. */
 export function pulumiRunner(workDir: string): StackRunner {
-  const select = (stackName: string) => LocalWorkspace.selectStack({ stackName, workDir });
+  const select = (stackName: string) => withCli(() => LocalWorkspace.selectStack({ stackName, workDir }));
   const onOutput = (log: (line: string) => void) => (out: string) => out.split("\n").filter(Boolean).forEach(log);
   return {
     async preview(stack, configFile, log) {
-      const result = await (await select(stack)).preview({ configFile, onOutput: onOutput(log) });
+      const result = await withCli(async () => (await select(stack)).preview({ configFile, onOutput: onOutput(log) }));
       return result.changeSummary as Record<string, number>;
     },
     async up(stack, configFile, log) {
-      const result = await (await select(stack)).up({ configFile, onOutput: onOutput(log) });
+      const result = await withCli(async () => (await select(stack)).up({ configFile, onOutput: onOutput(log) }));
       return Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
     },
   };

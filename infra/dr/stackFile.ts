@@ -25,8 +25,17 @@ export function roleOf(file: StackFile): Role {
   return match[3] as Role;
 }
 
-/** The file's text with its role set to `role`; unchanged when it already is. */
-export function withRole(file: StackFile, role: Role): string {
+const PEER_LOST_LINE = /^\s*email-journal:peerLost:.*(\r?\n|$)/m;
+
+/**
+ * The file's text with its role set to `role`, and `email-journal:peerLost: true` right below it
+ * when `peerLost`, or no peerLost line when not; unchanged when it already says so.
+ */
+export function withRole(file: StackFile, role: Role, peerLost = false): string {
   roleOf(file);
-  return file.text.replace(ROLE_LINE, (_line, head: string, quote: string, _old: string, tail: string) => `${head}${quote}${role}${quote}${tail}`);
+  const text = file.text.replace(PEER_LOST_LINE, "");
+  return text.replace(ROLE_LINE, (_line, head: string, quote: string, _old: string, tail: string) => {
+    const line = `${head}${quote}${role}${quote}${tail}`;
+    return peerLost ? `${line}\n${head.replace("role:", "peerLost:").replace(/:\s*$/, ": ")}true` : line;
+  });
 }
