@@ -52,6 +52,12 @@ export interface GovernanceConfig {
   readonly organization?: string;
   /** Pulumi Cloud team given read-only access for auditors. */
   readonly auditorsTeam?: string;
+  /** HTTPS endpoint notified of updates, failed (policy-blocked) previews and updates, and drift. */
+  readonly webhookUrl?: string;
+  /** GitHub repository (`owner/name`) Pulumi Deployments runs the stack from, promotion included. */
+  readonly repository?: string;
+  /** The branch Pulumi Deployments deploys. Default `main`. */
+  readonly branch: string;
 }
 
 export interface GcpConfig {
@@ -281,13 +287,19 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
   const rawGovernance = r.object("governance", raw.governance, false);
   if (rawGovernance) {
     if (typeof rawGovernance.enabled !== "boolean") r.problem("governance.enabled", rawGovernance.enabled, "must be true or false");
-    for (const key of ["organization", "auditorsTeam"] as const) {
-      if (rawGovernance[key] !== undefined && typeof rawGovernance[key] !== "string") r.problem(`governance.${key}`, rawGovernance[key], "must be a name");
-    }
+    const optional = (key: string, pattern: RegExp, allowed: string) => (rawGovernance[key] === undefined ? undefined : r.text(`governance.${key}`, rawGovernance[key], pattern, allowed));
+    const organization = optional("organization", /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Pulumi Cloud organization name");
+    const auditorsTeam = optional("auditorsTeam", /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Pulumi Cloud team name");
+    const webhookUrl = optional("webhookUrl", /^https:\/\/[^\s]+$/, "must be an https:// URL");
+    const repository = optional("repository", /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be a GitHub repository, owner/name");
+    const branch = optional("branch", /^[A-Za-z0-9._\/-]+$/, "must be a branch name") ?? "main";
     governance = {
       enabled: rawGovernance.enabled === true,
-      ...(typeof rawGovernance.organization === "string" ? { organization: rawGovernance.organization } : {}),
-      ...(typeof rawGovernance.auditorsTeam === "string" ? { auditorsTeam: rawGovernance.auditorsTeam } : {}),
+      branch,
+      ...(organization ? { organization } : {}),
+      ...(auditorsTeam ? { auditorsTeam } : {}),
+      ...(webhookUrl ? { webhookUrl } : {}),
+      ...(repository ? { repository } : {}),
     };
   }
 

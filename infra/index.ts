@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { JournalArchiveAws } from "./aws";
 import { JournalArchiveAzure } from "./azure";
 import { JournalArchiveGcp } from "./gcp";
+import { JournalGovernance } from "./governance";
 import { loadStackConfig, resourceTags, type StackConfig } from "./config";
 import { deployedPeer } from "./peer";
 
@@ -30,6 +31,7 @@ async function build(config: StackConfig) {
 export = async () => {
   const config = loadStackConfig();
   const archive = await build(config);
+  const governance = config.governance?.enabled ? new JournalGovernance("governance", { config, organization: pulumi.getOrganization() }) : undefined;
   // The same keys on every cloud first, then the cloud's own (the peer stack reads some of them).
   return {
     cloud: config.cloud,
@@ -42,5 +44,6 @@ export = async () => {
     tags: resourceTags(config),
     intakeAddresses: archive.intakeAddresses,
     ...archive.outputs,
+    ...(governance ? { governance: governance.outputs } : {}),
   };
 };
