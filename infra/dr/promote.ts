@@ -91,5 +91,5 @@ export async function promote(plan: PromotionPlan, options: PromoteOptions): Pro
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
-  return { outputs, cutover: cutover(plan.promote.config.role === "primary" ? plan.promote.config : { ...plan.promote.config, role: "primary" }, outputs) };
+  return { outputs, cutover: cutover(plan.promote.config, outputs) };
 }
