@@ -6,6 +6,7 @@ import { cryptoKeyRotation } from "./cryptoKey";
 import { customRoleLeastPrivilege } from "./customRole";
 import { iamNoPublicOrBroad } from "./iamMembers";
 import { logBucketLocked } from "./logBucket";
+import { bucketSoftDelete } from "./softDelete";
 import { topicCustomerKey } from "./topic";
 
-export const gcpPolicies: ResourceValidationPolicy[] = [bucketHardened, cryptoKeyRotation, iamNoPublicOrBroad, customRoleLeastPrivilege, functionHardened, topicCustomerKey, logBucketLocked];
+export const gcpPolicies: ResourceValidationPolicy[] = [bucketHardened, cryptoKeyRotation, iamNoPublicOrBroad, customRoleLeastPrivilege, functionHardened, topicCustomerKey, logBucketLocked, bucketSoftDelete];

@@ -37,11 +37,16 @@ const AUDITED: Record<ArchiveStore["cloud"], (store: ArchiveStore, resources: re
     if (!setting.props.workspaceId && !setting.props.storageAccountId) return `diagnostic setting ${setting.name} has no destination; set workspaceId`;
     return undefined;
   },
+  // Reads and writes of the archive's objects, and every use of the key that encrypts them.
   gcp: (_store, resources) => {
-    const config = ofType(resources, "gcp:projects/iAMAuditConfig:IAMAuditConfig").find((c) => ["storage.googleapis.com", "allServices"].includes(c.props.service));
-    const types = ((config?.props.auditLogConfigs ?? []) as any[]).map((c) => c.logType);
-    const missing = ["DATA_READ", "DATA_WRITE"].filter((t) => !types.includes(t));
-    return missing.length > 0 ? `no project audit config logs ${missing.join(" and ")} for storage.googleapis.com; add a gcp.projects.IAMAuditConfig with them` : undefined;
+    const configs = ofType(resources, "gcp:projects/iAMAuditConfig:IAMAuditConfig");
+    const gaps = ["storage.googleapis.com", "cloudkms.googleapis.com"].flatMap((service) => {
+      const config = configs.find((c) => [service, "allServices"].includes(c.props.service));
+      const types = ((config?.props.auditLogConfigs ?? []) as any[]).map((c) => c.logType);
+      const missing = ["DATA_READ", "DATA_WRITE"].filter((t) => !types.includes(t));
+      return missing.length > 0 ? [`${missing.join(" and ")} for ${service}`] : [];
+    });
+    return gaps.length > 0 ? `no project audit config logs ${gaps.join(", nor ")}; add a gcp.projects.IAMAuditConfig with them` : undefined;
   },
 };
 

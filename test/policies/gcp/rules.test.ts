@@ -9,6 +9,7 @@ import { cryptoKeyRotation } from "../../../policies/gcp/cryptoKey";
 import { customRoleLeastPrivilege } from "../../../policies/gcp/customRole";
 import { iamNoPublicOrBroad } from "../../../policies/gcp/iamMembers";
 import { logBucketLocked } from "../../../policies/gcp/logBucket";
+import { bucketSoftDelete } from "../../../policies/gcp/softDelete";
 import { topicCustomerKey } from "../../../policies/gcp/topic";
 import { changed, type Fixture, REMOVE, resourceMessages } from "../helpers";
 
@@ -56,6 +57,12 @@ const cases: Case[] = [
     ["serviceConfig.environmentVariables.RELAY_SECRET", "x", "serviceConfig.environmentVariables.RELAY_SECRET is \"a plain value\""],
   ],
   [topicCustomerKey, { type: "gcp:pubsub/topic:Topic", inputs: { kmsKeyName: KEY } }, ["kmsKeyName", REMOVE, "kmsKeyName is not set"]],
+  [
+    bucketSoftDelete,
+    { type: "gcp:storage/bucket:Bucket", inputs: { name: "b", softDeletePolicy: { retentionDurationSeconds: 7_776_000 } } },
+    ["softDeletePolicy", { retentionDurationSeconds: 0 }, "softDeletePolicy.retentionDurationSeconds is 0; set at least 604800 (7 days); 0 turns soft delete off"],
+    ["softDeletePolicy", { retentionDurationSeconds: 86_400 }, "softDeletePolicy.retentionDurationSeconds is 86400"],
+  ],
   [
     logBucketLocked,
     { type: "gcp:logging/projectBucketConfig:ProjectBucketConfig", inputs: { locked: true, retentionDays: 2557 } },

@@ -98,6 +98,7 @@ export const gcpStack = (role = "primary"): Fixture[] => [
     },
   },
   { type: "gcp:projects/iAMAuditConfig:IAMAuditConfig", inputs: { service: "storage.googleapis.com", auditLogConfigs: [{ logType: "DATA_READ" }, { logType: "DATA_WRITE" }] } },
+  { type: "gcp:projects/iAMAuditConfig:IAMAuditConfig", name: "kms-audit", inputs: { service: "cloudkms.googleapis.com", auditLogConfigs: [{ logType: "DATA_READ" }, { logType: "DATA_WRITE" }] } },
   { type: "gcp:pubsub/subscription:Subscription", name: "intake", inputs: { topic: "intake", deadLetterPolicy: { deadLetterTopic: "projects/p/topics/dead", maxDeliveryAttempts: 5 } } },
   { type: "gcp:pubsub/subscription:Subscription", name: "dead-letters", inputs: { topic: "dead" } },
   { type: "gcp:cloudfunctionsv2/function:Function", name: "ingestor", inputs: { eventTrigger: { retryPolicy: "RETRY_POLICY_RETRY" } } },
