@@ -88,6 +88,9 @@ export class GcsObjectStore implements ObjectStore {
       // 412 conditionNotMet: the content-addressed key is already written (perhaps by our own
       // earlier attempt whose answer was lost, which is why a retry can end here too).
       if (statusOf(err) === 412) return "exists";
+      // Replacing an object needs storage.objects.delete, which the ingestor lacks; should GCS weigh
+      // that before the precondition, a taken key answers 403. It is then still a duplicate.
+      if (statusOf(err) === 403 && (await this.head(key))) return "exists";
       throw unavailable("objects.insert", key, err);
     }
   }

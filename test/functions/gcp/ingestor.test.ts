@@ -246,6 +246,15 @@ describe("GcsObjectStore through @google-cloud/storage", () => {
     expect(small).toEqual(keys.slice(0, 100));
   });
 
+  it("treats a 403 on a key that is already taken as a duplicate: replacing needs a delete permission the ingestor lacks", async () => {
+    const store = new GcsObjectStore(archive);
+    const first = Buffer.from("first bytes\r\n");
+    await store.putIfAbsent("messages/taken.eml", first, OPTIONS(first));
+    fake.failNext(1, 403);
+    expect(await store.putIfAbsent("messages/taken.eml", first, OPTIONS(first))).toBe("exists");
+    expect((await store.get("messages/taken.eml"))!.equals(first)).toBe(true);
+  });
+
   it("turns any other refusal into a retryable StoreUnavailableError naming the reason and HTTP status, without retrying it", async () => {
     const store = new GcsObjectStore(archive);
     const body = Buffer.from("x");
