@@ -4,6 +4,7 @@
 import type { EventGridEvent, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { AuditSink } from "../core/audit";
+import { envelopeFromMetadata } from "../core/dropEnvelope";
 import { describeError, type Logger, type LogLevel } from "../core/log";
 import { StoreUnavailableError } from "../core/objectStore";
 import { createPipeline, type Pipeline } from "../core/pipeline";
@@ -22,9 +23,6 @@ export interface AzureIngestor {
   /** The inbox container, read-only for the function's identity. */
   readonly inbox: ContainerClient;
 }
-
-/** Inbox blob metadata a relay may set to pass the SMTP envelope (metadata names are case-insensitive). */
-export const ENVELOPE_METADATA = { sender: "envelope_sender", recipients: "envelope_recipients" } as const;
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
@@ -102,13 +100,7 @@ export function createHandlers(ingestor: () => AzureIngestor) {
     } catch (err) {
       throw new StoreUnavailableError(`reading inbox blob failed (${describeBlobError(err)}); retry`, { cause: err });
     }
-    const recipients = metadata[ENVELOPE_METADATA.recipients];
-    const intake: IntakeContext = {
-      source: "blob-drop",
-      ...(blob.createdAt ? { receivedAt: blob.createdAt } : {}),
-      ...(metadata[ENVELOPE_METADATA.sender] !== undefined ? { envelopeSender: metadata[ENVELOPE_METADATA.sender] } : {}),
-      ...(recipients ? { envelopeRecipients: recipients.split(",").map((r) => r.trim()).filter(Boolean) } : {}),
-    };
+    const intake: IntakeContext = { source: "blob-drop", ...(blob.createdAt ? { receivedAt: blob.createdAt } : {}), ...envelopeFromMetadata(metadata) };
     await pipelineFor(current, context, logger).ingest(bytes, intake);
   }
 

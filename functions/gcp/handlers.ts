@@ -5,6 +5,7 @@ import type { CloudEvent, Request, Response } from "@google-cloud/functions-fram
 import type { Bucket } from "@google-cloud/storage";
 import type { Readable } from "node:stream";
 import { StdoutAuditSink } from "../core/audit";
+import { envelopeFromMetadata } from "../core/dropEnvelope";
 import { describeError, jsonLogger, type Logger, type LogLevel } from "../core/log";
 import { StoreUnavailableError } from "../core/objectStore";
 import { createPipeline, type Pipeline } from "../core/pipeline";
@@ -23,9 +24,6 @@ export interface GcpIngestor {
   /** The inbox bucket, read-only for the function's service account. */
   readonly inbox: Bucket;
 }
-
-/** Inbox object custom metadata a relay may set to pass the SMTP envelope. */
-export const ENVELOPE_METADATA = { sender: "envelope_sender", recipients: "envelope_recipients" } as const;
 
 /** Where lines go: stderr and stdout in production; tests capture them. */
 export interface HandlerOutput {
@@ -74,15 +72,6 @@ async function readBody(request: Readable, limit: number): Promise<Buffer | unde
     chunks.push(bytes);
   }
   return Buffer.concat(chunks);
-}
-
-function envelopeOf(metadata: Readonly<Record<string, string>>): Pick<IntakeContext, "envelopeSender" | "envelopeRecipients"> {
-  const sender = metadata[ENVELOPE_METADATA.sender];
-  const recipients = metadata[ENVELOPE_METADATA.recipients];
-  return {
-    ...(sender !== undefined ? { envelopeSender: sender } : {}),
-    ...(recipients ? { envelopeRecipients: recipients.split(",").map((r) => r.trim()).filter(Boolean) } : {}),
-  };
 }
 
 /** Handlers bound to an ingestor that is built on first use (settings errors then surface per invocation). */
@@ -136,7 +125,7 @@ export function createHandlers(ingestor: () => GcpIngestor, output: HandlerOutpu
       const intake: IntakeContext = {
         source: "gcs-drop",
         ...(object.createdAt ? { receivedAt: object.createdAt } : {}),
-        ...envelopeOf(object.metadata),
+        ...envelopeFromMetadata(object.metadata),
       };
       await pipelineFor(current, output, logger).ingest(bytes, intake);
     } catch (err) {
