@@ -5,6 +5,7 @@ import type { EventGridEvent, HttpRequest, HttpResponseInit, InvocationContext }
 import type { ContainerClient } from "@azure/storage-blob";
 import type { AuditSink } from "../core/audit";
 import { envelopeFromMetadata } from "../core/dropEnvelope";
+import { ingestAnswer, RETRY_LATER } from "../core/httpAnswer";
 import { describeError, type Logger, type LogLevel } from "../core/log";
 import { StoreUnavailableError } from "../core/objectStore";
 import { createPipeline, type Pipeline } from "../core/pipeline";
@@ -77,10 +78,10 @@ export function createHandlers(ingestor: () => AzureIngestor) {
     if (body.length > limit) return tooLarge;
     try {
       const result = await pipelineFor(current, context, logger).ingest(body, { source: "http", receivedAt: new Date() });
-      return json(200, { sha256: result.sha256, key: result.key, status: result.status, ...(result.reason ? { reason: result.reason } : {}) });
+      return json(200, ingestAnswer(result));
     } catch (err) {
       logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
-      return json(503, { error: "archive temporarily unavailable; nothing was stored, retry the request" });
+      return json(503, { error: RETRY_LATER });
     }
   }
 

@@ -6,6 +6,7 @@ import type { Bucket } from "@google-cloud/storage";
 import type { Readable } from "node:stream";
 import { StdoutAuditSink } from "../core/audit";
 import { envelopeFromMetadata } from "../core/dropEnvelope";
+import { ingestAnswer, RETRY_LATER } from "../core/httpAnswer";
 import { describeError, jsonLogger, type Logger, type LogLevel } from "../core/log";
 import { StoreUnavailableError } from "../core/objectStore";
 import { createPipeline, type Pipeline } from "../core/pipeline";
@@ -97,10 +98,10 @@ export function createHandlers(ingestor: () => GcpIngestor, output: HandlerOutpu
     }
     try {
       const result = await pipelineFor(current, output, logger).ingest(body, { source: "http", receivedAt: new Date() });
-      response.status(200).json({ sha256: result.sha256, key: result.key, status: result.status, ...(result.reason ? { reason: result.reason } : {}) });
+      response.status(200).json(ingestAnswer(result));
     } catch (err) {
       logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
-      response.status(503).json({ error: "archive temporarily unavailable; nothing was stored, retry the request" });
+      response.status(503).json({ error: RETRY_LATER });
     }
   }
 

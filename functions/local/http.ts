@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ingestAnswer, RETRY_LATER } from "../core/httpAnswer";
 import { isSha256, parseKey } from "../core/layout";
 import { describeError, type Logger } from "../core/log";
 import type { Pipeline } from "../core/pipeline";
@@ -73,10 +74,10 @@ export async function startHttpIntake(options: HttpIntakeOptions): Promise<Runni
       result = await pipeline.ingest(Buffer.concat(chunks), { source: "http", receivedAt: new Date() });
     } catch (err) {
       logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
-      throw new HttpError(503, "archive temporarily unavailable; nothing was stored, retry the request");
+      throw new HttpError(503, RETRY_LATER);
     }
     index.set(result.sha256, result.key);
-    return { sha256: result.sha256, key: result.key, status: result.status, ...(result.reason ? { reason: result.reason } : {}) };
+    return ingestAnswer(result);
   }
 
   async function read(sha256: string, res: ServerResponse): Promise<void> {
