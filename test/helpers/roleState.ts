@@ -1,7 +1,8 @@
 // What `primary` and `standby` mean, read off a stack the program built under mocks, in the same
 // terms on every cloud: is intake accepting mail, and into which stack does the archive replicate.
+import { beforeAll, expect, it } from "vitest";
 import type { Cloud } from "../../infra/config";
-import type { ProgramRun } from "../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
 import { CLOUD_MOCKS } from "../../policies/check/mocks";
 
 export interface RoleState {
@@ -44,4 +45,27 @@ export function roleState(run: ProgramRun, cloud: Cloud): RoleState {
   const archive = PEER_ARCHIVE[cloud](CLOUD_MOCKS[cloud].stackOutputs(peerStack, { stack: peerStack, region: "" }));
   const intoPeer = replication.some((r) => JSON.stringify(r.inputs).includes(archive));
   return { intakeActive: INTAKE_ACTIVE[cloud](run), ...(intoPeer ? { replicatesTo: peerStack } : {}) };
+}
+
+/**
+ * The dr stack promoted (its file with role primary, as `npm run dr:promote` leaves it) takes mail
+ * and replicates into the old primary, exactly what prod does as primary. One test file per cloud
+ * calls this, because Pulumi's runtime state is global.
+ */
+export function promotedDrBehavesAsPrimary(cloud: Cloud): void {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram("dr", { cloud, config: { "email-journal:role": "primary" } });
+  });
+
+  it("accepts mail and replicates into prod, its old primary", () => {
+    expect(roleState(run, cloud)).toEqual({ intakeActive: true, replicatesTo: "prod" });
+  });
+
+  it("keeps its own archive, now marked primary, which the policy pack holds to a primary's duties", () => {
+    const marks = (r: (typeof run.resources)[number]) => r.inputs.tags ?? r.inputs.labels;
+    const archive = run.resources.filter((r) => marks(r)?.["journal-store"] === "archive");
+    expect(archive).toHaveLength(1);
+    expect(marks(archive[0]).role).toBe("primary");
+  });
 }
