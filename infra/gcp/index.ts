@@ -42,11 +42,13 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
     const pubsubAgent = pulumi.interpolate`service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 
     const placement = archivePlacement(config);
-    const keys = archiveKey(name, { project, location: placement.keyLocation, keyRingName: names.keyRing, rotationDays: 365, serviceAgents: { storage: storageAgent, pubsub: pubsubAgent }, labels }, o);
+    const stackKey = (keyName: string, location: string, keyRingName: string) =>
+      archiveKey(keyName, { project, location, keyRingName, rotationDays: 365, serviceAgents: { storage: storageAgent, pubsub: pubsubAgent }, labels }, o);
+    const keys = stackKey(name, placement.keyLocation, names.keyRing);
     // A dual-region archive needs its key in the multi-region; the stack's other buckets use a regional key.
-    const regionalKey =
-      placement.keyLocation === config.region ? keys : archiveKey(`${name}-regional`, { project, location: config.region, keyRingName: `${names.keyRing}-${config.region}`, rotationDays: 365, serviceAgents: { storage: storageAgent, pubsub: pubsubAgent }, labels }, o);
-    const afterKeys = { ...o, dependsOn: [...keys.grants, ...regionalKey.grants] };
+    const regionalKey = placement.keyLocation === config.region ? keys : stackKey(`${name}-regional`, config.region, `${names.keyRing}-${config.region}`);
+    const keyGrants = regionalKey === keys ? keys.grants : [...keys.grants, ...regionalKey.grants];
+    const afterKeys = { ...o, dependsOn: keyGrants };
     const regional = { location: config.region.toUpperCase(), keyLocation: config.region };
 
     const archive = privateBucket(
@@ -84,7 +86,7 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
         pusherEmail: ids.emails.push,
         storageAgent,
         pubsubAgent,
-        keyGrants: [...keys.grants, ...regionalKey.grants],
+        keyGrants,
         labels,
       },
       { ...o, dependsOn: ids.created },
