@@ -10,7 +10,7 @@
 // policy into it is gone.
 import { existsSync } from "node:fs";
 import { parseStackConfig, type Cloud, type Role, type StackConfig } from "../config";
-import { stackFilePath } from "../../policies/check/stackFiles";
+import { projectKeys, stackFilePath } from "../../policies/check/stackFiles";
 import { readStackFile, roleOf, withRole, type StackFile } from "./stackFile";
 
 export interface RoleChange {
@@ -52,8 +52,7 @@ function loadStack(stack: string, cloud: Cloud, root?: string): { file: StackFil
   if (!existsSync(path)) throw new Error(`no stack file for ${stack} on ${cloud}: expected ${path}`);
   const file = readStackFile(path);
   if (file.config["email-journal:cloud"] !== cloud) throw new Error(`${path} deploys ${String(file.config["email-journal:cloud"])}, not ${cloud}`);
-  const raw = Object.fromEntries(Object.entries(file.config).filter(([k]) => k.startsWith("email-journal:")).map(([k, v]) => [k.slice("email-journal:".length), v]));
-  return { file, config: parseStackConfig(raw, stack) };
+  return { file, config: parseStackConfig(projectKeys(file.config), stack) };
 }
 
 function change(stack: string, loaded: { file: StackFile; config: StackConfig }, to: Role, peerLost = false): RoleChange {

@@ -21,13 +21,18 @@ export function stackFileConfig(stack: string, cloud?: string): Record<string, u
   return read(stackFilePath(stack, cloud));
 }
 
-/** The project's own keys without their `email-journal:` prefix: what parseStackConfig takes. */
-export function projectConfig(stack: string, cloud?: string): Record<string, unknown> {
+/** A stack file's own project keys without their `email-journal:` prefix: what parseStackConfig takes. */
+export function projectKeys(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(stackFileConfig(stack, cloud))
+    Object.entries(config)
       .filter(([key]) => key.startsWith("email-journal:"))
       .map(([key, value]) => [key.slice("email-journal:".length), value]),
   );
+}
+
+/** The project's own keys of a stack's file, for parseStackConfig. */
+export function projectConfig(stack: string, cloud?: string): Record<string, unknown> {
+  return projectKeys(stackFileConfig(stack, cloud));
 }
 
 /** The config as `pulumi.runtime.setAllConfig` wants it: strings, structured values as JSON. */
