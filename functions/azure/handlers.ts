@@ -6,7 +6,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import type { AuditSink } from "../core/audit";
 import { envelopeFromMetadata } from "../core/dropEnvelope";
 import { ingestAnswer, RETRY_LATER } from "../core/httpAnswer";
-import { describeError, type Logger, type LogLevel } from "../core/log";
+import { describeError, logs, type Logger, type LogLevel } from "../core/log";
 import { StoreUnavailableError } from "../core/objectStore";
 import { createPipeline, type Pipeline } from "../core/pipeline";
 import type { IntakeContext } from "../core/types";
@@ -25,12 +25,10 @@ export interface AzureIngestor {
   readonly inbox: ContainerClient;
 }
 
-const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
-
 function contextLogger(context: InvocationContext, minLevel: LogLevel): Logger {
   return {
     log(level, msg, fields) {
-      if (LEVELS.indexOf(level) < LEVELS.indexOf(minLevel)) return;
+      if (!logs(level, minLevel)) return;
       const line = JSON.stringify({ msg, ...fields });
       if (level === "error") context.error(line);
       else if (level === "warn") context.warn(line);

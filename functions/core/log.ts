@@ -24,11 +24,15 @@ export interface Logger {
   log(level: LogLevel, msg: string, fields?: LogFields): void;
 }
 
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** Whether a line at `level` passes a logger set to `minLevel`. */
+export const logs = (level: LogLevel, minLevel: LogLevel) => LEVELS.indexOf(level) >= LEVELS.indexOf(minLevel);
+
 export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(line), minLevel: LogLevel = "info"): Logger {
-  const order: LogLevel[] = ["debug", "info", "warn", "error"];
   return {
     log(level, msg, fields) {
-      if (order.indexOf(level) < order.indexOf(minLevel)) return;
+      if (!logs(level, minLevel)) return;
       write(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }) + "\n");
     },
   };
