@@ -113,7 +113,22 @@ export interface StackConfig {
   /** Sensitive-data detectors the ingestor runs. */
   readonly detectors: readonly DetectorName[];
   readonly governance?: GovernanceConfig;
+  /**
+   * A stack for trying the platform in a test account, never for records: retention in
+   * governance mode and at most SANDBOX_MAX_RETENTION_DAYS, nothing Pulumi-protected or retained
+   * on delete, so `pulumi destroy` removes it. Refused together with any compliance framework.
+   */
+  readonly sandbox: boolean;
+  /**
+   * AWS only: concurrent executions reserved for the ingestor Lambda. Unset (the default) leaves
+   * it unreserved: Lambda refuses a reservation that would leave the account fewer than 100
+   * unreserved executions, and new accounts often have a quota of 10 or 50.
+   */
+  readonly reservedConcurrency?: number;
 }
+
+/** The longest retention a sandbox stack may have, in days. */
+export const SANDBOX_MAX_RETENTION_DAYS = 30;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -216,12 +231,23 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     if (peerLost && role === "standby") r.problem("peerLost", raw.peerLost, "is for a primary whose standby's region is lost; a standby replicates nothing");
   }
 
+  let sandbox = false;
+  if (raw.sandbox !== undefined) {
+    if (typeof raw.sandbox !== "boolean" && raw.sandbox !== "true" && raw.sandbox !== "false") r.problem("sandbox", raw.sandbox, "must be true or false");
+    else sandbox = raw.sandbox === true || raw.sandbox === "true";
+  }
+
   const frameworks = r.list("frameworks", raw.frameworks, (f) => (FRAMEWORKS as readonly string[]).includes(f), `one of ${FRAMEWORKS.join(", ")}`, { required: false }) as Framework[];
 
   const rawRetention = r.object("retention", raw.retention, true) ?? {};
   const minimumDays = r.integer("retention.minimumDays", rawRetention.minimumDays, 1, 36500);
   const maximumDays = rawRetention.maximumDays === undefined ? undefined : r.integer("retention.maximumDays", rawRetention.maximumDays, 1, 36500);
-  const mode = r.oneOf("retention.mode", rawRetention.mode, ["compliance", "governance"] as const, "compliance");
+  const mode = r.oneOf("retention.mode", rawRetention.mode, ["compliance", "governance"] as const, sandbox ? "governance" : "compliance");
+  if (sandbox) {
+    if (frameworks.length > 0) r.problem("sandbox", true, `is not for records: remove it, or remove frameworks (${frameworks.join(", ")})`);
+    if (mode === "compliance") r.problem("retention.mode", mode, `a sandbox must be "governance" so that its test objects can be removed`);
+    if (minimumDays !== undefined && minimumDays > SANDBOX_MAX_RETENTION_DAYS) r.problem("retention.minimumDays", minimumDays, `a sandbox keeps objects at most ${SANDBOX_MAX_RETENTION_DAYS} days`);
+  }
   if (minimumDays !== undefined && maximumDays !== undefined && maximumDays < minimumDays) {
     r.problem("retention.maximumDays", maximumDays, `must be at least retention.minimumDays (${minimumDays})`);
   }
@@ -280,6 +306,11 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     }
     gcp = { project: project!, relayInvokers, replication: replication! };
   }
+  let reservedConcurrency: number | undefined;
+  if (raw.reservedConcurrency !== undefined) {
+    if (cloud !== "aws") r.problem("reservedConcurrency", raw.reservedConcurrency, "is for aws only (the ingestor Lambda's reserved concurrency)");
+    else reservedConcurrency = r.integer("reservedConcurrency", raw.reservedConcurrency, 1, 10000);
+  }
   const dataClassification = r.oneOf("dataClassification", raw.dataClassification, ["confidential", "restricted"] as const, "restricted");
   const detectors = raw.detectors === undefined ? [...DETECTORS] : (r.list("detectors", raw.detectors, (d) => (DETECTORS as readonly string[]).includes(d), `one of ${DETECTORS.join(", ")}`, { required: false }) as DetectorName[]);
 
@@ -326,13 +357,16 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     dataClassification: dataClassification!,
     detectors,
     ...(governance ? { governance } : {}),
+    sandbox,
+    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
   };
 }
 
 /** The keys a stack file may set; anything else is a typo worth reporting. */
 export const CONFIG_KEYS = [
   "cloud", "region", "role", "peerStack", "peerRegion", "peerLost", "retention", "frameworks", "tiers", "intake", "alertEmail",
-  "auditors", "holdAdmins", "breakGlass", "storageRedundancy", "gcp", "dataClassification", "detectors", "governance",
+  "auditors", "holdAdmins", "breakGlass", "storageRedundancy", "gcp", "dataClassification", "detectors", "governance", "sandbox",
+  "reservedConcurrency",
 ] as const;
 
 /** Reads this stack's config through Pulumi, once, for the program. */
