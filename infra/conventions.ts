@@ -10,7 +10,15 @@ export const LOCK_PENDING_TAG = "journal-lock";
 /** The tag that marks a primary's replication suspended while its peer's region is lost (`peerLost`). */
 export const REPLICATION_TAG = "journal-replication";
 
-/** The marks every archive store carries: what it is, the stack's role, and a suspended replication. */
-export function archiveMarks(config: { readonly role: string; readonly peerLost: boolean }): Record<string, string> {
-  return { [STORE_TAG]: ARCHIVE_STORE, [ROLE_TAG]: config.role, ...(config.peerLost ? { [REPLICATION_TAG]: "suspended" } : {}) };
+/** The tag that marks a sandbox stack's store (`sandbox: true`): for trying the platform, never for records. */
+export const SANDBOX_TAG = "journal-sandbox";
+
+/** The marks every archive store carries: what it is, the stack's role, a suspended replication, a sandbox. */
+export function archiveMarks(config: { readonly role: string; readonly peerLost: boolean; readonly sandbox?: boolean }): Record<string, string> {
+  return {
+    [STORE_TAG]: ARCHIVE_STORE,
+    [ROLE_TAG]: config.role,
+    ...(config.peerLost ? { [REPLICATION_TAG]: "suspended" } : {}),
+    ...(config.sandbox ? { [SANDBOX_TAG]: "true" } : {}),
+  };
 }
