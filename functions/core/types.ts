@@ -13,6 +13,13 @@ export interface IntakeContext {
   readonly envelopeRecipients?: readonly string[];
   /** When the intake accepted the message. Defaults to now. */
   readonly receivedAt?: Date;
+  /**
+   * Whether the intake knows who delivered the message: an SMTP client that authenticated or is
+   * allow-listed, a caller holding the HTTP token or a cloud identity allowed to write the inbox.
+   * A journal report's envelope is authoritative only then; otherwise it is archived all the same,
+   * and its sidecar says the envelope is unverified. Unset means not trusted.
+   */
+  readonly senderTrusted?: boolean;
 }
 
 /** The outcome a caller (and an HTTP client) sees. */
