@@ -34,6 +34,7 @@ export function identities(name: string, args: { project: string; names: GcpName
     push: account("push", "inbox push delivery"),
     auditor: account("auditor", "auditor"),
     holdAdmin: account("holdAdmin", "legal hold admin"),
+    build: account("build", "ingestor build (Cloud Build)"),
   };
   // Emails built from the ids, known at preview (the policy pack checks members then); grants come after the accounts.
   const emails = Object.fromEntries(Object.entries(args.names.accounts).map(([id, accountId]) => [id, serviceAccountEmail(accountId, args.project)])) as Record<keyof GcpNames["accounts"], string>;

@@ -5,9 +5,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { PeerOutputs } from "../peer";
 import { gcpLabels, resourceTags, type StackConfig } from "../config";
-import { archiveMarks } from "../conventions";
+import { archiveMarks, SANDBOX_TAG } from "../conventions";
 import { access, identities } from "./access";
 import { alerts } from "./alerts";
+import { buildIdentity } from "./build";
 import { archiveKey } from "./keys";
 import { auditLogging } from "./logging";
 import { gcpNames } from "./naming";
@@ -31,7 +32,10 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
     const { config } = args;
     if (!config.gcp) throw new Error("email-journal:gcp is not set: a gcp stack needs gcp.project and gcp.relayInvokers (see infra/config.ts)");
     const { project } = config.gcp;
-    const labels = gcpLabels(resourceTags(config));
+    // A sandbox marks everything it creates, so that the pack's GCP rules can tell what may be destroyed.
+    const labels = gcpLabels({ ...resourceTags(config), ...(config.sandbox ? { [SANDBOX_TAG]: "true" } : {}) });
+    // Records outlive the stack; a sandbox (never records) is removed whole by `pulumi destroy`.
+    const kept = config.sandbox ? {} : { protect: true, retainOnDelete: true };
     const provider = new gcp.Provider(`${name}-provider`, { project, region: config.region, defaultLabels: labels }, { parent: this });
     const o: pulumi.CustomResourceOptions = { parent: this, provider };
     const names = gcpNames(project, config.stack);
@@ -43,7 +47,7 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
 
     const placement = archivePlacement(config);
     const stackKey = (keyName: string, location: string, keyRingName: string) =>
-      archiveKey(keyName, { project, location, keyRingName, rotationDays: 365, serviceAgents: { storage: storageAgent, pubsub: pubsubAgent }, labels }, o);
+      archiveKey(keyName, { project, location, keyRingName, rotationDays: 365, serviceAgents: { storage: storageAgent, pubsub: pubsubAgent }, labels, kept: !config.sandbox }, o);
     const keys = stackKey(name, placement.keyLocation, names.keyRing);
     // A dual-region archive needs its key in the multi-region; the stack's other buckets use a regional key.
     const regionalKey = placement.keyLocation === config.region ? keys : stackKey(`${name}-regional`, config.region, `${names.keyRing}-${config.region}`);
@@ -61,16 +65,19 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
         labels: { ...labels, ...archiveMarks(config) },
         lifecycleRules: archiveLifecycleRules(config),
         // Compliance mode locks the policy: nobody can shorten or remove it, or delete the bucket before every object expires.
+        // A sandbox is always governance mode (infra/config.ts), so its short policy stays unlocked.
         retention: { days: config.retention.minimumDays, locked: config.retention.mode === "compliance" },
+        forceDestroy: config.sandbox,
       },
       // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.
-      { ...afterKeys, protect: true, retainOnDelete: true },
+      { ...afterKeys, ...kept },
     );
-    const inbox = privateBucket(`${name}-inbox`, { project, name: names.inboxBucket, placement: regional, kmsKeyName: regionalKey.key.id, labels, lifecycleRules: INBOX_LIFECYCLE_RULES }, afterKeys);
-    const source = privateBucket(`${name}-source`, { project, name: names.sourceBucket, placement: regional, kmsKeyName: regionalKey.key.id, labels }, afterKeys);
+    const inbox = privateBucket(`${name}-inbox`, { project, name: names.inboxBucket, placement: regional, kmsKeyName: regionalKey.key.id, labels, lifecycleRules: INBOX_LIFECYCLE_RULES, forceDestroy: config.sandbox }, afterKeys);
+    const source = privateBucket(`${name}-source`, { project, name: names.sourceBucket, placement: regional, kmsKeyName: regionalKey.key.id, labels, forceDestroy: config.sandbox }, afterKeys);
 
     const ids = identities(name, { project, names, stack: config.stack }, o);
     access(name, { config, project, names, archiveBucket: archive.name, inboxBucket: inbox.name, ids }, o);
+    const build = buildIdentity(name, { project, region: config.region, projectNumber, names, email: ids.emails.build, sourceBucket: source.name, labels }, { ...o, dependsOn: ids.created });
 
     const intakeParts = intake(
       name,
@@ -87,12 +94,14 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
         storageAgent,
         pubsubAgent,
         keyGrants,
+        build,
         labels,
       },
-      { ...o, dependsOn: ids.created },
+      // The functions build as the build account: its grants come first.
+      { ...o, dependsOn: [...ids.created, ...build.grants] },
     );
     const functionNames = [names.functions.http, names.functions.object];
-    const logging = auditLogging(name, { project, region: config.region, logBucketId: names.logBucket, retentionDays: config.retention.minimumDays, buckets: [archive.name, inbox.name], functionNames }, o);
+    const logging = auditLogging(name, { project, region: config.region, logBucketId: names.logBucket, retentionDays: config.retention.minimumDays, buckets: [archive.name, inbox.name], functionNames, sandbox: config.sandbox }, o);
     const alerting = alerts(name, { project, stack: config.stack, email: config.alertEmail, functionNames, deliverySubscription: intakeParts.subscription.name, archiveBucket: archive.name }, o);
 
     // A primary copies every archived object to its peer, unless its bucket is itself a dual-region.
@@ -126,6 +135,7 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
       inboxBucket: inbox.name,
       kmsKeyId: keys.key.id,
       ingestorServiceAccount: ids.accounts.ingestor.email,
+      buildServiceAccount: ids.accounts.build.email,
       auditorServiceAccount: ids.accounts.auditor.email,
       holdAdminServiceAccount: ids.accounts.holdAdmin.email,
       intakeUrl: intakeParts.intakeUrl,

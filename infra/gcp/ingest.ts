@@ -11,7 +11,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { functionSource, GCP_RUNTIME } from "./functionSource";
-import type { GcpNames } from "./naming";
+import { serviceAccountName, type GcpNames } from "./naming";
 
 /** The entry points functions/gcp registers. */
 export const ENTRY_POINTS = { http: "ingestHttp", object: "ingestObject" } as const;
@@ -33,6 +33,8 @@ export interface IntakeArgs {
   readonly pubsubAgent: pulumi.Input<string>;
   /** Resources the topics need first (the service agents' use of the key). */
   readonly keyGrants: pulumi.Resource[];
+  /** The account Cloud Build builds the functions as, and its image repository (build.ts); its grants come first (opts). */
+  readonly build: { readonly serviceAccount: string; readonly dockerRepository: string };
   readonly labels: Record<string, string>;
 }
 
@@ -63,7 +65,14 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
         name: functionName,
         project,
         location: config.region,
-        buildConfig: { runtime: GCP_RUNTIME, entryPoint, source: { storageSource: { bucket: args.sourceBucket, object: sourceObject.name } } },
+        buildConfig: {
+          runtime: GCP_RUNTIME,
+          entryPoint,
+          source: { storageSource: { bucket: args.sourceBucket, object: sourceObject.name } },
+          // Our own build account and repository (build.ts): the project default may hold no role.
+          serviceAccount: args.build.serviceAccount,
+          dockerRepository: args.build.dockerRepository,
+        },
         serviceConfig: {
           serviceAccountEmail: args.ingestorEmail,
           // Authentication is required on both (IAM run.invoker); the HTTP intake is reached from relays outside Google.
@@ -96,6 +105,14 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
     { ...opts, dependsOn: [publish] },
   );
 
+  // Pub/Sub signs the push's OIDC token as the push account: its service agent needs
+  // iam.serviceAccounts.getOpenIdToken there (roles/iam.serviceAccountTokenCreator; Pub/Sub "Authentication
+  // for push subscriptions" asks it of service agents created before 8 April 2021, and it does no harm after).
+  const tokenForPush = new gcp.serviceaccount.IAMMember(
+    `${name}-push-token-creator`,
+    { serviceAccountId: serviceAccountName(args.pusherEmail, project), role: "roles/iam.serviceAccountTokenCreator", member: pulumi.interpolate`serviceAccount:${args.pubsubAgent}` },
+    opts,
+  );
   const subscription = new gcp.pubsub.Subscription(
     `${name}-inbox-subscription`,
     {
@@ -106,13 +123,18 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
       messageRetentionDuration: `${WEEK_SECONDS}s`,
       retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
       deadLetterPolicy: { deadLetterTopic: deadLetterTopicId, maxDeliveryAttempts: 10 },
+      // Pub/Sub deletes a subscription after 31 days without activity unless told otherwise (Pub/Sub
+      // API, Subscription.expirationPolicy); a standby's pull subscription sees none until promotion,
+      // and a quiet month on a primary is enough too. An empty ttl never expires.
+      expirationPolicy: { ttl: "" },
       // The push path names the topic, as the Functions Framework expects of a raw Pub/Sub push.
       ...(primary ? { pushConfig: { pushEndpoint: pulumi.interpolate`${objectFunction.url}/projects/${project}/topics/${names.topics.inbox}`, oidcToken: { serviceAccountEmail: args.pusherEmail } } } : {}),
       labels: args.labels,
     },
-    { ...opts, dependsOn: [inboxTopic, deadLetterTopic] },
+    { ...opts, dependsOn: [inboxTopic, deadLetterTopic, tokenForPush] },
   );
-  // Dead letters wait here for an operator (retained 7 days, Pub/Sub's maximum for unacked messages).
+  // Dead letters wait here for an operator (retained 7 days, Pub/Sub's maximum for unacked messages);
+  // nothing pulls from it until someone must, so it too never expires.
   const deadLetters = new gcp.pubsub.Subscription(
     `${name}-dead-letter-subscription`,
     { name: `${names.topics.deadLetters}-hold`, project, topic: deadLetterTopicId, ackDeadlineSeconds: 600, messageRetentionDuration: `${WEEK_SECONDS}s`, expirationPolicy: { ttl: "" }, labels: args.labels },

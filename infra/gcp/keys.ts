@@ -13,13 +13,16 @@ export interface ArchiveKeyArgs {
   /** Service agents that encrypt and decrypt with the key on the stack's behalf. */
   readonly serviceAgents: Readonly<Record<string, pulumi.Input<string>>>;
   readonly labels: Record<string, string>;
+  /** Protected and retained on delete (every stack but a sandbox). */
+  readonly kept: boolean;
 }
 
 const DAY_SECONDS = 86_400;
 
 export function archiveKey(name: string, args: ArchiveKeyArgs, opts: pulumi.CustomResourceOptions) {
-  // Key rings and keys cannot be deleted in Cloud KMS; protect says so to Pulumi too.
-  const kept = { ...opts, protect: true, retainOnDelete: true };
+  // Key rings and keys cannot be deleted in Cloud KMS; protect says so to Pulumi too. A sandbox's
+  // `pulumi destroy` drops them from the stack and destroys the key's versions; ring and key remain.
+  const kept = args.kept ? { ...opts, protect: true, retainOnDelete: true } : opts;
   const ring = new gcp.kms.KeyRing(`${name}-key-ring`, { name: args.keyRingName, location: args.location, project: args.project }, kept);
   const key = new gcp.kms.CryptoKey(
     `${name}-key`,

@@ -9,7 +9,9 @@ export function gcpNames(project: string, stack: string) {
     sourceBucket: bucket("source"),
     keyRing: `email-journal-${stack}`,
     logBucket: `email-journal-audit-${stack}`,
-    accounts: { ingestor: account("ingestor"), push: account("push"), auditor: account("auditor"), holdAdmin: account("hold-admin") },
+    accounts: { ingestor: account("ingestor"), push: account("push"), auditor: account("auditor"), holdAdmin: account("hold-admin"), build: account("build") },
+    /** The Artifact Registry repository the functions' images are built into. */
+    imageRepository: `email-journal-ingestor-${stack}`.slice(0, 63),
     functions: { http: `journal-ingest-http-${stack}`, object: `journal-ingest-object-${stack}` },
     topics: { inbox: `email-journal-inbox-${stack}`, deadLetters: `email-journal-dead-letters-${stack}`, archiveChanges: `email-journal-archive-changes-${stack}` },
   };
@@ -19,3 +21,6 @@ export type GcpNames = ReturnType<typeof gcpNames>;
 
 /** A service account's email from its id. */
 export const serviceAccountEmail = (accountId: string, project: string) => `${accountId}@${project}.iam.gserviceaccount.com`;
+
+/** A service account's full resource name, as Cloud Functions' `buildConfig.serviceAccount` takes it. */
+export const serviceAccountName = (email: string, project: string) => `projects/${project}/serviceAccounts/${email}`;

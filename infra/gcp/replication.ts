@@ -41,6 +41,9 @@ export function replicateToPeer(name: string, args: ReplicationArgs, opts: pulum
       messageRetentionDuration: `${7 * 86_400}s`,
       // A notification the transfer service cannot take lands with the intake's dead letters, under the same alert.
       deadLetterPolicy: { deadLetterTopic: args.deadLetterTopic, maxDeliveryAttempts: 20 },
+      // Never deleted for inactivity (Pub/Sub API, Subscription.expirationPolicy: 31 days by default):
+      // a month without new mail must not end replication.
+      expirationPolicy: { ttl: "" },
       labels: args.labels,
     },
     opts,
@@ -50,9 +53,14 @@ export function replicateToPeer(name: string, args: ReplicationArgs, opts: pulum
     new gcp.pubsub.SubscriptionIAMMember(`${name}-transfer-subscriber`, { project, subscription: subscription.name, role: "roles/pubsub.subscriber", member: agent }, opts),
     new gcp.storage.BucketIAMMember(`${name}-transfer-source-reader`, { bucket: args.archiveBucket, role: "roles/storage.objectViewer", member: agent }, opts),
     new gcp.storage.BucketIAMMember(`${name}-transfer-source-bucket-reader`, { bucket: args.archiveBucket, role: "roles/storage.legacyBucketReader", member: agent }, opts),
-    // Create only on the peer's bucket: no overwrite, no delete (its locked retention refuses both anyway).
+    // On the peer's bucket, what Storage Transfer "Configure access to a sink: Cloud Storage" lists for
+    // this job: storage.buckets.get, storage.objects.create, storage.objects.list (overwrite is not
+    // ALWAYS), and storage.objects.get ("required if your transfer is configured to overwrite objects
+    // in the sink when different, or never"). No delete: nothing is overwritten or removed (its locked
+    // retention refuses both anyway).
     new gcp.storage.BucketIAMMember(`${name}-transfer-sink-writer`, { bucket: args.peerBucket, role: "roles/storage.objectCreator", member: agent }, opts),
     new gcp.storage.BucketIAMMember(`${name}-transfer-sink-bucket-reader`, { bucket: args.peerBucket, role: "roles/storage.legacyBucketReader", member: agent }, opts),
+    new gcp.storage.BucketIAMMember(`${name}-transfer-sink-object-reader`, { bucket: args.peerBucket, role: "roles/storage.objectViewer", member: agent }, opts),
   ];
   const job = new gcp.storage.TransferJob(
     `${name}-replication`,

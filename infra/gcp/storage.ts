@@ -34,6 +34,8 @@ export interface BucketArgs {
   readonly lifecycleRules?: gcp.types.input.storage.BucketLifecycleRule[];
   /** Locked retention (WORM) in days, if any. */
   readonly retention?: { readonly days: number; readonly locked: boolean };
+  /** A sandbox's buckets only: `pulumi destroy` deletes their objects first (those past any retention). */
+  readonly forceDestroy?: boolean;
 }
 
 export function privateBucket(name: string, args: BucketArgs, opts: pulumi.CustomResourceOptions) {
@@ -50,11 +52,12 @@ export function privateBucket(name: string, args: BucketArgs, opts: pulumi.Custo
       publicAccessPrevention: "enforced",
       encryption: { defaultKmsKeyName: args.kmsKeyName },
       softDeletePolicy: { retentionDurationSeconds: SOFT_DELETE_SECONDS },
-      // A retention policy and Object Versioning cannot both be on a bucket; retention is what protects records.
+      // A retention policy and Object Versioning cannot both be on a bucket (Cloud Storage, "Bucket Lock",
+      // retention policy considerations); retention is what protects records.
       versioning: { enabled: false },
       ...(args.retention ? { retentionPolicy: { retentionPeriod: String(args.retention.days * DAY_SECONDS), isLocked: args.retention.locked } } : {}),
       lifecycleRules: args.lifecycleRules ?? [],
-      forceDestroy: false,
+      forceDestroy: args.forceDestroy === true,
       labels: args.labels,
     },
     opts,

@@ -24,6 +24,8 @@ it("keeps intake inactive: no relay may invoke, and inbox notifications are held
   const delivery = run.one("gcp:pubsub/subscription:Subscription", "inbox-subscription").inputs;
   expect(delivery.pushConfig).toBeUndefined();
   expect(delivery).toMatchObject({ messageRetentionDuration: `${7 * 86_400}s`, deadLetterPolicy: { maxDeliveryAttempts: 10 } });
+  // Nothing pulls from it until promotion: without a never-expiring policy Pub/Sub deletes it after 31 idle days (finding 11).
+  expect(delivery.expirationPolicy).toEqual({ ttl: "" });
   expect(run.outputs.intakeEnabled).toBe(false);
 });
 

@@ -65,7 +65,7 @@ describe("the GCP prod stack", () => {
       emailJournal_hold_admin_prod: ["storage.objects.get", "storage.objects.list", "storage.objects.update"],
     });
     const sa = (id: string) => `serviceAccount:ej-${id}-prod@${PROJECT}.iam.gserviceaccount.com`;
-    expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => !m.name.includes("transfer")).map((m) => [m.inputs.bucket, m.inputs.role, m.inputs.member]).sort()).toEqual([
+    expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => !m.name.includes("transfer") && !m.name.includes("build")).map((m) => [m.inputs.bucket, m.inputs.role, m.inputs.member]).sort()).toEqual([
       [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_auditor_prod`, sa("auditor")],
       [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_hold_admin_prod`, sa("hold-admin")],
       [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_ingestor_archive_prod`, sa("ingestor")],
@@ -73,11 +73,30 @@ describe("the GCP prod stack", () => {
     ]);
   });
 
-  it("lets people act only by impersonating the auditor or hold-admin service account", () => {
+  it("lets people act only by impersonating the auditor or hold-admin service account, and Pub/Sub sign its pushes as the push account", () => {
     expect(run.ofType("gcp:serviceaccount/iAMMember:IAMMember").map((m) => [m.inputs.serviceAccountId, m.inputs.role, m.inputs.member]).sort()).toEqual([
       [`projects/${PROJECT}/serviceAccounts/ej-auditor-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-auditors@example.com"],
       [`projects/${PROJECT}/serviceAccounts/ej-hold-admin-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-legal-holds@example.com"],
+      [`projects/${PROJECT}/serviceAccounts/ej-push-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`],
     ]);
+  });
+
+  it("builds both functions as the stack's own build account, which can write its logs, push images to its repository and read the source (finding 13)", () => {
+    const build = `ej-build-prod@${PROJECT}.iam.gserviceaccount.com`;
+    const repository = `projects/${PROJECT}/locations/us-east4/repositories/email-journal-ingestor-prod`;
+    for (const f of run.ofType("gcp:cloudfunctionsv2/function:Function")) {
+      expect(f.inputs.buildConfig, f.name).toMatchObject({ serviceAccount: `projects/${PROJECT}/serviceAccounts/${build}`, dockerRepository: repository });
+    }
+    expect(run.ofType("gcp:serviceaccount/account:Account").map((a) => a.inputs.accountId)).toContain("ej-build-prod");
+    expect(run.one("gcp:artifactregistry/repository:Repository").inputs).toMatchObject({ project: PROJECT, location: "us-east4", repositoryId: "email-journal-ingestor-prod", format: "DOCKER" });
+    const member = `serviceAccount:${build}`;
+    const projectGrants = run.ofType("gcp:projects/iAMMember:IAMMember").filter((m) => m.inputs.member === member);
+    expect(projectGrants.map((m) => [m.inputs.role, m.inputs.condition?.expression]).sort()).toEqual([
+      ["roles/logging.logWriter", undefined],
+      ["roles/storage.objectViewer", `resource.name.startsWith("projects/_/buckets/gcf-v2-sources-${PROJECT_NUMBER}-us-east4")`],
+    ]);
+    expect(run.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs).toMatchObject({ repository: "email-journal-ingestor-prod", location: "us-east4", role: "roles/artifactregistry.writer", member });
+    expect(run.one("gcp:storage/bucketIAMMember:BucketIAMMember", "build-source-reader").inputs).toMatchObject({ bucket: `${PROJECT}-journal-source-prod`, role: "roles/storage.objectViewer", member });
   });
 
   it("runs both functions on Node 22 as the ingestor's own account, with the settings the function reads", () => {
@@ -121,6 +140,12 @@ describe("the GCP prod stack", () => {
     expect(run.one("gcp:pubsub/topicIAMMember:TopicIAMMember", "dead-letter-publisher").inputs).toMatchObject({ role: "roles/pubsub.publisher", member: pubsubAgent });
   });
 
+  it("keeps every subscription however long it stays idle: Pub/Sub deletes one after 31 quiet days by default (finding 11)", () => {
+    const subscriptions = run.ofType("gcp:pubsub/subscription:Subscription");
+    expect(subscriptions.map((s) => s.name).sort()).toEqual(["journal-archive-changes-subscription", "journal-dead-letter-subscription", "journal-inbox-subscription"]);
+    for (const s of subscriptions) expect(s.inputs.expirationPolicy, s.name).toEqual({ ttl: "" });
+  });
+
   it("audits every read and write of Cloud Storage and Cloud KMS into a locked log bucket", () => {
     expect(run.ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig").map((c) => [c.inputs.service, c.inputs.auditLogConfigs.map((l: { logType: string }) => l.logType)]).sort()).toEqual([
       ["cloudkms.googleapis.com", ["ADMIN_READ", "DATA_READ", "DATA_WRITE"]],
@@ -159,7 +184,12 @@ describe("the GCP prod stack", () => {
       eventStream: { name: `projects/${PROJECT}/subscriptions/email-journal-archive-changes-prod-transfer` },
     });
     const agent = `serviceAccount:project-${PROJECT_NUMBER}@storage-transfer-service.iam.gserviceaccount.com`;
-    expect(run.one("gcp:storage/bucketIAMMember:BucketIAMMember", "transfer-sink-writer").inputs).toEqual(expect.objectContaining({ bucket: "acme-journal-dr-journal-archive-dr", role: "roles/storage.objectCreator", member: agent }));
+    // On the sink: create, and (overwriteWhen NEVER) get and list to see what is there, plus the bucket's location; never delete (finding 12).
+    expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => m.inputs.bucket === "acme-journal-dr-journal-archive-dr").map((m) => [m.inputs.role, m.inputs.member]).sort()).toEqual([
+      ["roles/storage.legacyBucketReader", agent],
+      ["roles/storage.objectCreator", agent],
+      ["roles/storage.objectViewer", agent],
+    ]);
     expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
     expect(run.outputs).toMatchObject({ replication: "transfer", intakeEnabled: true, archiveBucket: `${PROJECT}-journal-archive-prod` });
   });
