@@ -8,16 +8,41 @@ import * as pulumi from "@pulumi/pulumi";
 
 const BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs";
 const CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers";
+/** Get Container Properties / List Containers; Create Container and Set Container Metadata. */
+export const CONTAINER_READ = `${CONTAINERS}/read`;
+export const CONTAINER_WRITE = `${CONTAINERS}/write`;
 
+// Which operation needs which action is the table "Permissions for Blob service operations"
+// (Azure Storage REST API, "Authorize with Microsoft Entra ID"): Put Blob needs blobs/write (create or
+// replace) or blobs/add/action (create new); Get Blob, Get Blob Properties and List Blobs need
+// blobs/read; Create Container needs containers/write (an action, not a data action).
 export const DATA_ACTIONS = {
   ingestorArchive: [`${BLOBS}/write`, `${BLOBS}/add/action`, `${BLOBS}/read`],
   ingestorInbox: [`${BLOBS}/read`],
-  // The Functions host keeps leases and keys in blobs of its own account (the inbox account), never the archive's.
+  // The Functions host keeps leases and keys in blobs of its own account (the inbox account), never the
+  // archive's. The same identity reads the Flex Consumption deployment package from the deployments
+  // container there: "the Storage Blob Data Contributor role scoped to the deployment storage account"
+  // (Azure Functions, "Create and manage function apps in the Flex Consumption plan", Configure
+  // deployment settings); these are that role's blob data actions less move.
   functionHost: [`${BLOBS}/read`, `${BLOBS}/write`, `${BLOBS}/add/action`, `${BLOBS}/delete`],
   deadLetterWriter: [`${BLOBS}/write`, `${BLOBS}/add/action`],
   auditor: [`${BLOBS}/read`],
   // Setting and clearing a legal hold on a blob version; no read of content.
   holdAdmin: [`${BLOBS}/immutableStorage/runAsSuperUser/action`],
+} as const;
+
+export const ACTIONS = {
+  // "The runtime needs both read and write access to blobs and the ability to create containers"
+  // (Azure Functions developer guide, "Connecting to host storage with an identity", which names
+  // Storage Blob Data Owner; the pack refuses that role, so this role lists what the host does).
+  // The host creates its azure-webjobs-hosts and azure-webjobs-secrets containers on start.
+  functionHost: [CONTAINER_READ, CONTAINER_WRITE],
+  auditor: [CONTAINER_READ],
+  // The docs disagree on what Set Blob Legal Hold needs: the REST API's "Authorize with Microsoft
+  // Entra ID" table names containers/write, while "Actions and attributes for Azure role assignment
+  // conditions for Azure Blob Storage" names blobs/immutableStorage/runAsSuperUser/action (a data
+  // action). Hold admins hold both, so either reading lets them set a hold; neither deletes anything.
+  holdAdmin: [CONTAINER_READ, CONTAINER_WRITE],
 } as const;
 
 /** The ingestor may read archive blobs only under meta/ (an ABAC condition on the assignment). */
@@ -80,4 +105,3 @@ export function assign(
 }
 
 export const containerScope = (accountId: pulumi.Input<string>, container: string) => pulumi.interpolate`${accountId}/blobServices/default/containers/${container}`;
-export const CONTAINER_READ = `${CONTAINERS}/read`;

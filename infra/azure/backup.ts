@@ -1,6 +1,12 @@
 // Backup: a Data Protection backup vault (immutability locked once the stack has been deployed
 // before, soft delete always on) with a daily vaulted blob backup of the archive container kept
 // for the minimum retention.
+//
+// An immutable Backup vault refuses "Stop protection with delete data": "a protected item can't have
+// its recovery points deleted before their respective expiry date" (Azure Backup docs, "Immutable
+// vault for Azure Backup", Restricted operations), and that holds while immutability is enabled,
+// locked or not. Deleting the backup instance is that operation, so outside a sandbox the instance
+// is kept like the vault: `pulumi destroy` leaves it rather than fail on it.
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
@@ -15,6 +21,8 @@ export interface BackupArgs {
   readonly archiveAccountName: pulumi.Input<string>;
   readonly lockState: "Locked" | "Unlocked";
   readonly tags: Record<string, string>;
+  /** Options that keep the vault and its backup when the stack is destroyed; none in a sandbox. */
+  readonly keep: pulumi.CustomResourceOptions;
 }
 
 const VAULT_STORE = { dataStoreType: "VaultStore", objectType: "DataStoreInfoBase" };
@@ -34,8 +42,10 @@ export function archiveBackup(name: string, args: BackupArgs, opts: pulumi.Custo
       },
       tags: args.tags,
     },
-    { ...opts, protect: true, retainOnDelete: true },
+    { ...opts, ...args.keep },
   );
+  // "Storage Account Backup Contributor" on the account, to the vault's identity (Azure Backup docs,
+  // "Configure and manage backup for Azure Blobs", Grant permissions to the Backup vault).
   const canBackUp = new azure.authorization.RoleAssignment(
     `${name}-backup-access`,
     {
@@ -101,7 +111,7 @@ export function archiveBackup(name: string, args: BackupArgs, opts: pulumi.Custo
         },
       },
     },
-    { ...opts, dependsOn: [canBackUp] },
+    { ...opts, ...args.keep, dependsOn: [canBackUp] },
   );
   return { vault, policy, instance };
 }

@@ -8,12 +8,16 @@
 // with it Unlocked; every later `pulumi up` of the stack sets it Locked. The program knows which
 // from its own stack's last outputs (infra/index.ts). The same bootstrap run leaves out the inbox
 // event subscription, which needs the function code deployed first (see ingest.ts).
+//
+// A sandbox stack (config.sandbox) is for trying the platform: its policies stay Unlocked for
+// good, nothing is Pulumi-protected or retained, and every resource carries the sandbox tag; the
+// rest is the same. docs/azure.md lists what Azure still makes `pulumi destroy` wait for.
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { PeerOutputs } from "../peer";
 import { resourceTags, type StackConfig } from "../config";
-import { archiveMarks, LOCK_PENDING_TAG } from "../conventions";
-import { assign, CONTAINER_READ, containerScope, customRole, DATA_ACTIONS, SIDECARS_ONLY_CONDITION } from "./access";
+import { archiveMarks, LOCK_PENDING_TAG, SANDBOX_TAG } from "../conventions";
+import { ACTIONS, assign, containerScope, customRole, DATA_ACTIONS, SIDECARS_ONLY_CONDITION } from "./access";
 import { alerts } from "./alerts";
 import { archiveBackup } from "./backup";
 import { intake } from "./ingest";
@@ -21,7 +25,7 @@ import { ARCHIVE_KEY_NAME, archiveKey } from "./keys";
 import { auditLogging } from "./logging";
 import { armId, azureNames, storageAccountId } from "./naming";
 import { peerArchive, replicateToPeer } from "./replication";
-import { archiveLifecycleRules, blobService, container, CONTAINERS, lifecycle, storageAccount } from "./storage";
+import { archiveLifecycleRules, archiveSku, blobService, container, CONTAINERS, lifecycle, storageAccount } from "./storage";
 
 export interface JournalArchiveAzureArgs {
   /** The stack's checked configuration (infra/config.ts). */
@@ -42,14 +46,17 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
     const o: pulumi.CustomResourceOptions = { parent: this };
     const client = azure.authorization.getClientConfigOutput({ parent: this });
     const names = azureNames(client.subscriptionId, config.region, config.stack);
-    const tags = resourceTags(config);
+    const tags = { ...resourceTags(config), ...(config.sandbox ? { [SANDBOX_TAG]: "true" } : {}) };
+    // What outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed. A sandbox keeps nothing.
+    const keep: pulumi.CustomResourceOptions = config.sandbox ? {} : { protect: true, retainOnDelete: true };
 
     const compliance = config.retention.mode === "compliance";
-    // Governance mode keeps the policy Unlocked: a privileged role may shorten it, as on AWS.
-    const lockState = compliance && args.deployedBefore ? "Locked" : "Unlocked";
+    // Governance mode keeps the policy Unlocked: a privileged role may shorten it, as on AWS. A
+    // sandbox is always governance (infra/config.ts) and never locks.
+    const lockState = compliance && !config.sandbox && args.deployedBefore ? "Locked" : "Unlocked";
     const lockTags: Record<string, string> = compliance && lockState === "Unlocked" ? { [LOCK_PENDING_TAG]: "pending" } : {};
 
-    const group = new azure.resources.ResourceGroup(`${name}-group`, { resourceGroupName: names.resourceGroup, location: config.region, tags }, { ...o, protect: true });
+    const group = new azure.resources.ResourceGroup(`${name}-group`, { resourceGroupName: names.resourceGroup, location: config.region, tags }, { ...o, ...(config.sandbox ? {} : { protect: true }) });
     // Everything else names the group by its fixed name (known at preview) and comes after it.
     const rg = names.resourceGroup;
     o.dependsOn = [group];
@@ -61,7 +68,7 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
 
     const keys = archiveKey(
       name,
-      { vaultName: names.vault, resourceGroupName: rg, location: config.region, tenantId: client.tenantId, subscriptionId: client.subscriptionId, storageIdentityPrincipalId: storageIdentity.principalId, rotationDays: 365 },
+      { vaultName: names.vault, resourceGroupName: rg, location: config.region, tenantId: client.tenantId, subscriptionId: client.subscriptionId, storageIdentityPrincipalId: storageIdentity.principalId, rotationDays: 365, tags, keep },
       o,
     );
     const accountIds = {
@@ -73,24 +80,24 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
     const encrypted = { resourceGroupName: rg, location: config.region, keyIdentityId: armId(client.subscriptionId, rg, "Microsoft.ManagedIdentity/userAssignedIdentities", identityName("storage")), keyVaultUri: pulumi.interpolate`https://${names.vault}.vault.azure.net/`, keyName: ARCHIVE_KEY_NAME };
     const accountOpts = { ...o, dependsOn: [keys.storageCanUseKey, storageIdentity] };
 
+    const sku = archiveSku(config.storageRedundancy);
     const archive = storageAccount(
       `${name}-archive`,
       {
         ...encrypted,
         accountName: names.archiveAccount,
-        sku: config.storageRedundancy === "geo-zone" ? "Standard_GZRS" : "Standard_ZRS",
+        sku,
         tags: { ...tags, ...archiveMarks(config), ...lockTags },
         immutability: { days: config.retention.minimumDays, state: lockState, appendWrites: false },
       },
-      // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.
-      { ...accountOpts, protect: true, retainOnDelete: true },
+      { ...accountOpts, ...keep },
     );
     const inbox = storageAccount(`${name}-inbox`, { ...encrypted, accountName: names.inboxAccount, sku: "Standard_ZRS", tags }, accountOpts);
     // Diagnostic logs arrive as append blobs: appends allowed, nothing else.
     const logs = storageAccount(
       `${name}-audit-logs`,
       { ...encrypted, accountName: names.logAccount, sku: "Standard_ZRS", tags: { ...tags, ...lockTags }, immutability: { days: config.retention.minimumDays, state: lockState, appendWrites: true } },
-      { ...accountOpts, protect: true, retainOnDelete: true },
+      { ...accountOpts, ...keep },
     );
     const named = { archive: { name: names.archiveAccount, account: archive }, inbox: { name: names.inboxAccount, account: inbox }, logs: { name: names.logAccount, account: logs } };
     const archiveService = blobService(`${name}-archive-blobs`, named.archive, rg, 30, o);
@@ -98,7 +105,7 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
     blobService(`${name}-audit-log-blobs`, named.logs, rg, 30, o);
     const archiveContainer = container(`${name}-archive-container`, named.archive, rg, CONTAINERS.archive, { ...o, dependsOn: [archiveService] });
     for (const part of [CONTAINERS.inbox, CONTAINERS.deadLetters, CONTAINERS.deployments]) container(`${name}-${part}-container`, named.inbox, rg, part, o);
-    lifecycle(`${name}-archive-lifecycle`, named.archive, rg, archiveLifecycleRules(config), o);
+    lifecycle(`${name}-archive-lifecycle`, named.archive, rg, archiveLifecycleRules(config, sku), o);
     lifecycle(
       `${name}-inbox-lifecycle`,
       named.inbox,
@@ -141,10 +148,10 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
       );
     const ingestorArchive = role("ingestor-archive", accountIds.archive, DATA_ACTIONS.ingestorArchive, "Create archive blobs; read only sidecars under meta/ (by condition); never delete");
     const ingestorInbox = role("ingestor-inbox", accountIds.inbox, DATA_ACTIONS.ingestorInbox, "Read dropped mail from the inbox");
-    const functionHost = role("function-host", accountIds.inbox, DATA_ACTIONS.functionHost, "The Functions host's own blobs (leases, keys, deployment package) in the inbox account");
+    const functionHost = role("function-host", accountIds.inbox, DATA_ACTIONS.functionHost, "The Functions host's own containers and blobs (leases, keys, deployment package) in the inbox account", ACTIONS.functionHost);
     const deadLetterWriter = role("dead-letter-writer", accountIds.inbox, DATA_ACTIONS.deadLetterWriter, "Event Grid writes undeliverable events to the dead-letters container");
-    const auditor = role("auditor", accountIds.archive, DATA_ACTIONS.auditor, "Read archived messages and sidecars", [CONTAINER_READ]);
-    const holdAdmin = role("hold-admin", accountIds.archive, DATA_ACTIONS.holdAdmin, "Set and clear legal holds on archived blob versions", [CONTAINER_READ]);
+    const auditor = role("auditor", accountIds.archive, DATA_ACTIONS.auditor, "Read archived messages and sidecars", ACTIONS.auditor);
+    const holdAdmin = role("hold-admin", accountIds.archive, DATA_ACTIONS.holdAdmin, "Set and clear legal holds on archived blob versions", ACTIONS.holdAdmin);
     const archiveScope = containerScope(accountIds.archive, CONTAINERS.archive);
     assign(`${name}-ingestor-archive-access`, { scope: archiveScope, role: ingestorArchive, principalId: ingestorIdentity.principalId, servicePrincipal: true, condition: SIDECARS_ONLY_CONDITION }, o);
     assign(`${name}-ingestor-inbox-access`, { scope: containerScope(accountIds.inbox, CONTAINERS.inbox), role: ingestorInbox, principalId: ingestorIdentity.principalId, servicePrincipal: true }, o);
@@ -176,7 +183,7 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
       { resourceGroupName: rg, location: config.region, stack: config.stack, email: config.alertEmail, eventTopicId: intakeParts.topic.id, workspaceId: logging.workspace.id, archiveAccountName: archive.name, tags },
       o,
     );
-    const backup = archiveBackup(name, { config, resourceGroupName: rg, subscriptionId: client.subscriptionId, archiveAccountId: accountIds.archive, archiveAccountName: archive.name, lockState, tags: { ...tags, ...lockTags } }, o);
+    const backup = archiveBackup(name, { config, resourceGroupName: rg, subscriptionId: client.subscriptionId, archiveAccountId: accountIds.archive, archiveAccountName: archive.name, lockState, tags: { ...tags, ...lockTags }, keep }, o);
 
     // A primary copies every archived blob to its peer; a standby receives, and copies nothing of its own.
     if (args.peer) {

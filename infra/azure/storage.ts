@@ -8,11 +8,26 @@ import type { StackConfig } from "../config";
 
 export const CONTAINERS = { archive: "archive", inbox: "inbox", deadLetters: "dead-letters", deployments: "deployments" } as const;
 
+export type AccountSku = "Standard_ZRS" | "Standard_GZRS";
+
+/** The archive account's redundancy for `storageRedundancy`: zone (ZRS) or geo-zone (GZRS). */
+export const archiveSku = (redundancy: StackConfig["storageRedundancy"]): AccountSku => (redundancy === "geo-zone" ? "Standard_GZRS" : "Standard_ZRS");
+
+/**
+ * Redundancies whose accounts may hold blobs in the archive tier. "The archive tier is not supported
+ * for ZRS, GZRS, or RA-GZRS accounts"; its supported redundancy configurations are "LRS, GRS, and
+ * RA-GRS only" (Azure Blob Storage docs, "Access tiers for blob data", Archive access tier note and
+ * the summary table; the lifecycle overview's tiering actions carry the same footnote). Hot, cool
+ * and cold support every redundancy.
+ */
+export const ARCHIVE_TIER_SKUS: readonly string[] = ["Standard_LRS", "Standard_GRS", "Standard_RAGRS"];
+export const supportsArchiveTier = (sku: string) => ARCHIVE_TIER_SKUS.includes(sku);
+
 export interface AccountArgs {
   readonly accountName: pulumi.Input<string>;
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: string;
-  readonly sku: "Standard_ZRS" | "Standard_GZRS";
+  readonly sku: AccountSku;
   readonly tags: Record<string, string>;
   /** The user-assigned identity that unwraps the account's key. */
   readonly keyIdentityId: pulumi.Input<string>;
@@ -100,8 +115,18 @@ export function lifecycle(name: string, account: NamedAccount, resourceGroupName
   return new azure.storage.ManagementPolicy(name, { accountName: account.name, resourceGroupName, managementPolicyName: "default", policy: { rules } }, after(account, opts));
 }
 
-/** Cool, cold and archive tiers at the configured ages; deletion after the maximum retention (never before the lock allows). */
-export function archiveLifecycleRules(config: StackConfig): azure.types.input.storage.ManagementPolicyRuleArgs[] {
+/**
+ * Cool and cold tiers at the configured ages, and archive only on an account whose redundancy
+ * supports it; deletion after the maximum retention (never before the lock allows).
+ *
+ * The archive account is ZRS or GZRS (the only redundancies storageRedundancy offers), neither of
+ * which supports the archive tier, so on Azure the tiers stop at cold and tiers.archiveAfterDays is
+ * not used. Staying on ZRS/GZRS is deliberate: zone redundancy keeps the records through a zone
+ * outage, and object replication to the dr stack "will fail if a blob in either the source or
+ * destination account has been moved to the archive tier" (Azure docs, "Object replication for
+ * block blobs", Blob tiering), so an archive tier would cost the DR copy.
+ */
+export function archiveLifecycleRules(config: StackConfig, sku: string): azure.types.input.storage.ManagementPolicyRuleArgs[] {
   const { tiers, retention } = config;
   const filters = { blobTypes: ["blockBlob"], prefixMatch: [`${CONTAINERS.archive}/`] };
   const rules: azure.types.input.storage.ManagementPolicyRuleArgs[] = [
@@ -116,7 +141,7 @@ export function archiveLifecycleRules(config: StackConfig): azure.types.input.st
           baseBlob: {
             tierToCool: { daysAfterCreationGreaterThan: tiers.coolAfterDays },
             tierToCold: { daysAfterCreationGreaterThan: tiers.coldAfterDays },
-            tierToArchive: { daysAfterCreationGreaterThan: tiers.archiveAfterDays },
+            ...(supportsArchiveTier(sku) ? { tierToArchive: { daysAfterCreationGreaterThan: tiers.archiveAfterDays } } : {}),
           },
         },
       },

@@ -58,13 +58,12 @@ describe("the Azure prod stack", () => {
     expect(keyAccess.roleDefinitionId).toMatch(/roleDefinitions\/e147488a-f6f5-4113-8e2d-b22465e65bf6$/);
   });
 
-  it("versions blobs with a change feed and soft delete, tiers them and deletes them only after the maximum retention", () => {
+  it("versions blobs with a change feed and soft delete, tiers them to cool and cold (never archive: ZRS has no archive tier) and deletes them only after the maximum retention", () => {
     expect(run.one("azure-native:storage:BlobServiceProperties", "archive").inputs).toMatchObject({ isVersioningEnabled: true, changeFeed: { enabled: true }, deleteRetentionPolicy: { enabled: true, days: 30 } });
     const [tiers, expiry] = run.one("azure-native:storage:ManagementPolicy", "archive").inputs.policy.rules;
     expect(tiers.definition.actions.baseBlob).toEqual({
       tierToCool: { daysAfterCreationGreaterThan: 30 },
       tierToCold: { daysAfterCreationGreaterThan: 90 },
-      tierToArchive: { daysAfterCreationGreaterThan: 365 },
     });
     expect(expiry.definition.actions).toEqual({ baseBlob: { delete: { daysAfterCreationGreaterThan: 2922 } }, version: { delete: { daysAfterCreationGreaterThan: 2922 } } });
     expect(run.ofType("azure-native:storage:BlobContainer").map((c) => c.inputs.publicAccess)).toEqual(["None", "None", "None", "None"]);
@@ -98,6 +97,11 @@ describe("the Azure prod stack", () => {
     expect(role("ingestor-archive")).toEqual([`${BLOBS}/write`, `${BLOBS}/add/action`, `${BLOBS}/read`]);
     expect(role("auditor")).toEqual([`${BLOBS}/read`]);
     expect(role("hold-admin")).toEqual([`${BLOBS}/immutableStorage/runAsSuperUser/action`]);
+    // The Functions host creates its own containers (Create Container is the containers/write action).
+    expect(run.one("azure-native:authorization:RoleDefinition", "function-host").inputs.permissions[0].actions).toEqual([
+      "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+    ]);
     expect(run.one("azure-native:authorization:RoleAssignment", "ingestor-archive-access").inputs.condition).toContain("StringStartsWith 'meta/'");
     for (const definition of run.ofType("azure-native:authorization:RoleDefinition")) {
       const deletes = definition.inputs.permissions[0].dataActions.some((a: string) => a.endsWith("/delete"));
@@ -131,6 +135,8 @@ describe("the Azure prod stack", () => {
     const vault = run.one("azure-native:dataprotection:BackupVault");
     expect(vault.inputs.properties.securitySettings).toEqual({ immutabilitySettings: { state: "Locked" }, softDeleteSettings: { state: "AlwaysOn", retentionDurationInDays: 14 } });
     expect(vault.options).toMatchObject({ protect: true, retainOnDelete: true });
+    // An immutable vault refuses to delete a protected item's recovery points, so destroy keeps the instance too.
+    expect(run.one("azure-native:dataprotection:BackupInstance").options).toMatchObject({ protect: true, retainOnDelete: true });
     const rules = run.one("azure-native:dataprotection:BackupPolicy").inputs.properties.policyRules;
     expect(rules[1].lifecycles[0].deleteAfter).toEqual({ objectType: "AbsoluteDeleteOption", duration: "P2557D" });
     expect(run.one("azure-native:dataprotection:BackupInstance").inputs.properties.policyInfo.policyParameters.backupDatasourceParametersList[0].containersList).toEqual(["archive"]);
