@@ -18,11 +18,14 @@ export interface AzureNames {
   readonly functionApp: pulumi.Output<string>;
 }
 
+/** The stack's resource group: named by the stack alone, so the preflight knows it before anything exists. */
+export const resourceGroupName = (stack: string) => `rg-email-journal-${stack}`;
+
 export function azureNames(subscriptionId: pulumi.Output<string>, region: string, stack: string): AzureNames {
   const s = compact(stack, 6);
   const named = (make: (hash: string) => string) => subscriptionId.apply((id) => make(suffix(id, region, stack)));
   return {
-    resourceGroup: `rg-email-journal-${stack}`,
+    resourceGroup: resourceGroupName(stack),
     archiveAccount: named((h) => `ejarc${s}${h}`),
     inboxAccount: named((h) => `ejinb${s}${h}`),
     logAccount: named((h) => `ejlog${s}${h}`),
