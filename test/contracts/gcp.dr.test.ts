@@ -1,0 +1,11 @@
+// The provider contracts on the GCP dr stack: a standby, whose inbox subscription pulls instead of
+// pushing and which replicates nothing of its own.
+import { beforeAll } from "vitest";
+import { contractsHold, type PlannedStack, planStack } from "./gcpSuite";
+
+let planned: PlannedStack;
+beforeAll(async () => {
+  planned = await planStack("dr");
+});
+
+contractsHold("dr", () => planned);
