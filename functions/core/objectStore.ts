@@ -6,6 +6,8 @@ export interface PutOptions {
   readonly retainUntil: Date;
   /** SHA-256 (hex) of the body, for stores that verify integrity on upload. */
   readonly sha256: string;
+  /** The key the body will have, when known as it is written: a store may bind the two together. */
+  readonly key?: string;
 }
 
 export interface ObjectInfo {
@@ -18,7 +20,7 @@ export interface ObjectInfo {
 /** `created` when this call stored the object; `exists` when the key was already taken. */
 export type PutOutcome = "created" | "exists";
 
-/** Raw bytes written durably before their key is known; `commit` gives them their key. */
+/** Bytes written durably under no name yet; `commit` gives them their key and makes them visible. */
 export interface StagedObject {
   /** Same semantics as putIfAbsent for this key. Call once. */
   commit(key: string): Promise<PutOutcome>;
@@ -39,8 +41,10 @@ export interface ObjectStore {
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   /**
-   * Optional: starts the durable write of `body` before its key is known, so that the
-   * write overlaps parsing. Stores whose writes name their key up front omit it.
+   * Optional, for stores that can hold bytes durably under no name (a local filesystem). The
+   * pipeline then writes a record's bytes and sidecar first, audits the record, and only then
+   * makes them visible, so that nothing visible ever lacks the audit line that created it;
+   * the raw write also overlaps parsing. Cloud stores, whose writes name their key, omit it.
    */
   stage?(body: Buffer, options: PutOptions): Promise<StagedObject>;
 }

@@ -8,7 +8,7 @@ import { describeError, silentLogger, type Logger } from "./log";
 import { describeMessage, NotArchivableError, type Described } from "./metadata";
 import { messageKey, metaKey, quarantineKey, quarantineRecordKey } from "./layout";
 import { scanMessage } from "./mime";
-import type { ObjectStore, PutOutcome } from "./objectStore";
+import type { ObjectStore } from "./objectStore";
 import type { AuditEvent, DetectorName, IngestResult, IntakeContext, QuarantineRecord } from "./types";
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 150 * 1024 * 1024;
@@ -51,22 +51,32 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const now = options.now ?? (() => new Date());
   const { store, audit } = options;
 
+  // Deliveries of the same bytes run one after another, so the second finds the first complete.
+  const inFlight = new Map<string, Promise<unknown>>();
+
   async function ingest(input: Buffer | Readable, context: IntakeContext): Promise<IngestResult> {
-    const started = performance.now();
     const raw = Buffer.isBuffer(input) ? input : await readAll(input);
     const sha256 = createHash("sha256").update(raw).digest("hex");
+    const previous = inFlight.get(sha256);
+    const run = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() => ingestOnce(raw, sha256, context));
+    inFlight.set(sha256, run);
+    try {
+      return await run;
+    } finally {
+      if (inFlight.get(sha256) === run) inFlight.delete(sha256);
+    }
+  }
+
+  async function ingestOnce(raw: Buffer, sha256: string, context: IntakeContext): Promise<IngestResult> {
+    const started = performance.now();
     const receivedAt = context.receivedAt ?? now();
     const retainUntil = new Date(receivedAt.getTime() + options.retentionDays * DAY_MS);
     const actor = `intake:${context.source}`;
     const rawOptions = { contentType: RAW_CONTENT_TYPE, retainUntil, sha256 };
-    // The durable write of the raw bytes starts now and overlaps parsing; the key is given when known.
+    // A store that can stage writes the raw bytes now, overlapping the parse; they become visible only once audited.
     const staging = store.stage?.(raw, rawOptions);
     staging?.catch(() => undefined); // awaited below; this only marks a failure as handled meanwhile
-    let committed = false;
-    const putRaw = async (key: string): Promise<PutOutcome> => {
-      committed = true;
-      return staging ? (await staging).commit(key) : store.putIfAbsent(key, raw, rawOptions);
-    };
+    let audited = false;
     let result: IngestResult;
     try {
       const tooBig = raw.length > maxBytes ? `message is ${raw.length} bytes, over the ${maxBytes}-byte limit` : undefined;
@@ -79,7 +89,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       result = verdict instanceof NotArchivableError ? await quarantine(verdict.message) : await archive(verdict);
     } catch (err) {
       // Only the store or the audit sink fails here: nothing is acknowledged, the caller retries.
-      if (staging && !committed) await staging.then((staged) => staged.discard(), () => undefined);
+      // Staged bytes whose record was audited stay staged: the archive's recovery finishes them.
+      if (staging && !audited) await staging.then((staged) => staged.discard(), () => undefined);
       logger.log("error", "ingest failed; the delivery must be retried", { sha256, source: context.source, size: raw.length, error: describeError(err) });
       throw err;
     }
@@ -98,15 +109,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const at = described.partitionDate;
       const key = messageKey(at, sha256);
       const sidecarKey = metaKey(at, sha256);
-      const metadata = { ...described.metadata, key };
-      const stored = await putRaw(key);
-      if (await alreadyComplete(stored, sidecarKey)) {
-        await record({ action: "duplicate", key, size: raw.length });
-        return { status: "duplicate", sha256, key, metaKey: sidecarKey, size: raw.length };
-      }
-      await record({ action: "ingested", key, size: raw.length });
-      await putJson(sidecarKey, metadata);
-      return { status: "archived", sha256, key, metaKey: sidecarKey, size: raw.length };
+      const written = await writeRecord("ingested", key, sidecarKey, { ...described.metadata, key });
+      return { status: written === "duplicate" ? "duplicate" : "archived", sha256, key, metaKey: sidecarKey, size: raw.length };
     }
 
     async function quarantine(reason: string): Promise<IngestResult> {
@@ -123,30 +127,51 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         reason,
         envelope: { sender: context.envelopeSender, recipients: [...(context.envelopeRecipients ?? [])] },
       };
-      const stored = await putRaw(key);
-      if (await alreadyComplete(stored, recordKey)) {
-        await record({ action: "duplicate", key, size: raw.length, reason });
-      } else {
-        await record({ action: "quarantined", key, size: raw.length, reason });
-        await putJson(recordKey, quarantined);
-      }
+      await writeRecord("quarantined", key, recordKey, quarantined, reason);
       return { status: "quarantined", sha256, key, metaKey: recordKey, size: raw.length, reason };
     }
 
     /**
-     * The sidecar is written last, after the audit event: it marks a record complete.
-     * A retry after any failure finds the bytes without their sidecar, audits the
-     * ingestion it had not recorded, and finishes the record. Bytes are never lost,
-     * an audit line is never missing, and a sidecar never exists without its bytes.
+     * Writes a record: the raw bytes, the audit line, the sidecar (or quarantine record). A key
+     * already holding both bytes and sidecar is a duplicate: audited as one, nothing written.
+     *
+     * With a staging store, both objects are staged first and become visible only after their
+     * audit line is durable: a crash leaves staged files, which the store's recovery links when
+     * the trail records them and removes otherwise, so no visible object lacks its audit line.
+     * Otherwise (cloud stores) the bytes are written, then audited, then the sidecar, which marks
+     * the record complete: a retry after any failure finds the bytes without their sidecar,
+     * audits the ingestion it had not recorded, and finishes the record.
      */
-    async function alreadyComplete(stored: PutOutcome, sidecarKey: string): Promise<boolean> {
-      return stored === "exists" && (await store.head(sidecarKey)) !== undefined;
-    }
-
-    async function putJson(key: string, value: unknown): Promise<void> {
-      const body = Buffer.from(JSON.stringify(value, null, 2) + "\n");
-      const digest = createHash("sha256").update(body).digest("hex");
-      await store.putIfAbsent(key, body, { contentType: "application/json", retainUntil, sha256: digest });
+    async function writeRecord(action: "ingested" | "quarantined", key: string, sidecarKey: string, sidecar: unknown, reason?: string): Promise<"written" | "duplicate"> {
+      const body = Buffer.from(JSON.stringify(sidecar, null, 2) + "\n");
+      const sidecarOptions = { contentType: "application/json", retainUntil, sha256: createHash("sha256").update(body).digest("hex"), key: sidecarKey };
+      const reasonField = reason ? { reason } : {};
+      if (staging) {
+        if ((await store.head(key)) && (await store.head(sidecarKey))) {
+          await record({ action: "duplicate", key, size: raw.length, ...reasonField });
+          await (await staging).discard();
+          return "duplicate";
+        }
+        const stagedSidecar = await store.stage!(body, sidecarOptions);
+        try {
+          await record({ action, key, size: raw.length, ...reasonField });
+        } catch (err) {
+          await stagedSidecar.discard();
+          throw err;
+        }
+        audited = true;
+        await (await staging).commit(key);
+        await stagedSidecar.commit(sidecarKey);
+        return "written";
+      }
+      const stored = await store.putIfAbsent(key, raw, rawOptions);
+      if (stored === "exists" && (await store.head(sidecarKey)) !== undefined) {
+        await record({ action: "duplicate", key, size: raw.length, ...reasonField });
+        return "duplicate";
+      }
+      await record({ action, key, size: raw.length, ...reasonField });
+      await store.putIfAbsent(sidecarKey, body, sidecarOptions);
+      return "written";
     }
 
     function record(event: Pick<AuditEvent, "action" | "key" | "size" | "reason">): Promise<void> {

@@ -2,19 +2,26 @@
 // own data key (AES-256-GCM) wrapped by the master key, as a cloud KMS does.
 //
 // File: "JRNL1\n" | header length (uint32 BE) | header JSON | ciphertext | GCM tag (16).
-// Retention and legal hold are enforced here: delete is refused before retain-until or
-// while on hold. The hold lives in a small mutable file beside the immutable object.
+// The header (retain-until, hash, and the key the object was written for) is authenticated
+// with the body, so an object copied over another name or with an edited retention is found.
+//
+// Every object is first written, encrypted and synced, to `objects/.staging/`, then linked to
+// its name, create-only; the folder holding the new name is synced before the write counts.
+// Retention and legal hold are enforced here: delete is refused before retain-until or while
+// on hold. The hold lives in a small mutable file beside the immutable object.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { chmod, link, mkdir, open, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import { parseKey } from "../core/layout";
 import type { ObjectInfo, ObjectStore, PutOptions, PutOutcome, StagedObject } from "../core/objectStore";
+import { realFileIo, writeAll, type FileIo } from "./fileIo";
 import type { Keyring, WrappedKey } from "./keys";
 
 const MAGIC = Buffer.from("JRNL1\n");
 const TAG_BYTES = 16;
 const CHUNK = 1024 * 1024;
-const STAGE_ABOVE_BYTES = 1024 * 1024;
+const STAGING = ".staging";
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+)*$/;
 
 export interface ObjectHeader extends WrappedKey {
@@ -24,6 +31,8 @@ export interface ObjectHeader extends WrappedKey {
   readonly contentType: string;
   readonly retainUntil: string;
   readonly createdAt: string;
+  /** The key the object was written for, when it was known then (sidecars, records); raw bytes are bound to their name by their hash. */
+  readonly key?: string;
 }
 
 export class ObjectTamperedError extends Error {
@@ -40,56 +49,72 @@ export class RetentionError extends Error {
   }
 }
 
+/** A staged file a crash left behind, as start-up recovery sees it. */
+export interface StagedLeftover {
+  readonly header: ObjectHeader;
+}
+
 export class FileObjectStore implements ObjectStore {
   readonly root: string;
   /** Folders known to exist: one mkdir per day, not per object. */
   private readonly folders = new Set<string>();
+  /** sha256 → key of every message and quarantined input, built on first use and kept current. */
+  private located?: Promise<Map<string, string>>;
 
   constructor(
     dir: string,
     private readonly keyring: Keyring,
     private readonly now: () => Date = () => new Date(),
+    private readonly io: FileIo = realFileIo,
   ) {
     this.root = join(dir, "objects");
   }
 
   async putIfAbsent(key: string, body: Buffer, options: PutOptions): Promise<PutOutcome> {
-    const path = this.pathOf(key);
-    // The temp file sits beside its final name: a link within one folder is the cheapest.
-    return this.link(await this.writeTemp(await this.folder(dirname(path)), body, options), path);
+    return (await this.stage(body, { ...options, key })).commit(key);
   }
 
-  /**
-   * Starts a large body's encrypted, synced write before its key is known, so that it
-   * overlaps parsing. A small body's write is quicker than the parse, so it waits for its key.
-   */
+  /** Writes the body, encrypted and synced, under no name; `commit` links it to its key. */
   async stage(body: Buffer, options: PutOptions): Promise<StagedObject> {
-    if (body.length < STAGE_ABOVE_BYTES) {
-      return { commit: (key) => this.putIfAbsent(key, body, options), discard: async () => undefined };
-    }
-    const temp = await this.writeTemp(await this.folder(join(this.root, ".staging")), body, options);
+    const folder = await this.folder(join(this.root, STAGING));
+    const temp = await this.writeTemp(folder, body, options);
+    // The staged name must survive a crash too: recovery finishes what the audit trail records.
+    await this.io.syncFolder(folder);
+    let settled = false;
     return {
       commit: async (key) => {
-        const path = this.pathOf(key);
-        await this.folder(dirname(path));
-        return this.link(temp, path);
+        if (settled) throw new Error(`staged object already ${key}`);
+        settled = true;
+        return this.link(temp, key);
       },
-      discard: () => unlink(temp).catch(() => undefined),
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await this.io.unlink(temp).catch(() => undefined);
+      },
     };
   }
 
-  /** Links the temp file to its final name, create-only, and removes the temp name. */
-  private async link(temp: string, path: string): Promise<PutOutcome> {
+  /** Links a staged file to its key, create-only, syncs the name, then drops the staged name. */
+  private async link(temp: string, key: string): Promise<PutOutcome> {
+    const path = this.pathOf(key);
+    const folder = await this.folder(dirname(path));
+    let outcome: PutOutcome;
     try {
       // link() fails if the name exists: an atomic create-only write.
-      await link(temp, path);
-      return "created";
+      await this.io.link(temp, path);
+      outcome = "created";
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") return "exists";
-      throw err;
-    } finally {
-      await unlink(temp);
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      outcome = "exists";
     }
+    if (outcome === "created") {
+      await this.io.syncFolder(folder);
+      this.remember(key);
+    }
+    // Only once the name is durable: a crash before this leaves the staged file, which recovery links.
+    await this.io.unlink(temp);
+    return outcome;
   }
 
   private async folder(path: string): Promise<string> {
@@ -112,34 +137,36 @@ export class FileObjectStore implements ObjectStore {
       contentType: options.contentType,
       retainUntil: options.retainUntil.toISOString(),
       createdAt: this.now().toISOString(),
+      ...(options.key ? { key: options.key } : {}),
     };
     const headerBytes = Buffer.from(JSON.stringify(header));
     const length = Buffer.alloc(4);
     length.writeUInt32BE(headerBytes.length);
-    const temp = join(folder, `.${randomBytes(8).toString("hex")}.tmp`);
+    const temp = join(folder, `${randomBytes(8).toString("hex")}.tmp`);
     // Created read-only: the mode applies to later opens, this handle may still write.
-    const file = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o444);
+    const file = await this.io.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o444);
     try {
       const cipher = createCipheriv("aes-256-gcm", dataKey, iv);
-      // The header (retain-until, hash) is authenticated too: editing it breaks the tag.
+      // The header (retain-until, hash, key) is authenticated too: editing it breaks the tag.
       cipher.setAAD(headerBytes);
-      const parts = [MAGIC, length, headerBytes];
+      let position = 0;
+      const put = async (bytes: Buffer) => {
+        await writeAll(this.io, file, bytes, position);
+        position += bytes.length;
+      };
+      await put(Buffer.concat([MAGIC, length, headerBytes]));
       // In slices, so a large body is never copied whole.
-      for (let offset = 0; offset < body.length; offset += CHUNK) {
-        parts.push(cipher.update(body.subarray(offset, offset + CHUNK)));
-        if (parts.length >= 4) await file.writev(parts.splice(0));
-      }
+      for (let offset = 0; offset < body.length; offset += CHUNK) await put(cipher.update(body.subarray(offset, offset + CHUNK)));
       cipher.final();
-      parts.push(cipher.getAuthTag());
-      await file.writev(parts);
+      await put(cipher.getAuthTag());
       // Durable before the link makes it visible, and before the intake acknowledges it.
-      await file.datasync();
+      await this.io.datasync(file);
     } catch (err) {
+      await file.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw err;
-    } finally {
-      await file.close();
     }
+    await file.close();
     return temp;
   }
 
@@ -147,17 +174,28 @@ export class FileObjectStore implements ObjectStore {
     const bytes = await this.read(key);
     if (!bytes) return undefined;
     const { header, bodyStart } = parseHeader(key, bytes);
-    const tag = bytes.subarray(bytes.length - TAG_BYTES);
+    if (bytes.length < bodyStart + TAG_BYTES) throw new ObjectTamperedError(key, "the file is shorter than its header says: it was cut");
+    bindingProblem(key, header, (why) => {
+      throw new ObjectTamperedError(key, why);
+    });
+    let dataKey: Buffer;
     try {
-      const decipher = createDecipheriv("aes-256-gcm", this.keyring.unwrap(header), Buffer.from(header.iv, "base64"));
-      decipher.setAAD(bytes.subarray(MAGIC.length + 4, bodyStart));
-      decipher.setAuthTag(tag);
-      const plain = Buffer.concat([decipher.update(bytes.subarray(bodyStart, bytes.length - TAG_BYTES)), decipher.final()]);
-      if (createHash("sha256").update(plain).digest("hex") !== header.sha256) throw new Error("sha256 differs from the header");
-      return plain;
+      dataKey = this.keyring.unwrap(header);
     } catch (err) {
-      throw new ObjectTamperedError(key, err instanceof Error ? err.message : String(err));
+      const missing = !this.keyring.has(header.keyId);
+      throw new ObjectTamperedError(key, missing ? `its data key is wrapped by master key ${header.keyId}, which this process does not have` : "its wrapped data key does not authenticate: the header was altered");
     }
+    const decipher = createDecipheriv("aes-256-gcm", dataKey, Buffer.from(header.iv, "base64"));
+    decipher.setAAD(bytes.subarray(MAGIC.length + 4, bodyStart));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    let plain: Buffer;
+    try {
+      plain = Buffer.concat([decipher.update(bytes.subarray(bodyStart, bytes.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new ObjectTamperedError(key, "the encrypted content or its header was altered (the authentication tag does not match)");
+    }
+    if (createHash("sha256").update(plain).digest("hex") !== header.sha256) throw new ObjectTamperedError(key, "its content's SHA-256 differs from the one recorded in its header");
+    return plain;
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -168,22 +206,7 @@ export class FileObjectStore implements ObjectStore {
 
   /** The object's header, read without decrypting; undefined when there is no such key. */
   async header(key: string): Promise<ObjectHeader | undefined> {
-    const file = await open(this.pathOf(key), "r").catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return undefined;
-      throw err;
-    });
-    if (!file) return undefined;
-    try {
-      const start = Buffer.alloc(MAGIC.length + 4);
-      await file.read(start, 0, start.length, 0);
-      const length = start.readUInt32BE(MAGIC.length);
-      if (!start.subarray(0, MAGIC.length).equals(MAGIC) || length > 64 * 1024) throw new ObjectTamperedError(key, "not an archive object header");
-      const headerBytes = Buffer.alloc(length);
-      await file.read(headerBytes, 0, length, start.length);
-      return parseHeader(key, Buffer.concat([start, headerBytes])).header;
-    } finally {
-      await file.close();
-    }
+    return readHeaderAt(key, this.pathOf(key));
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -201,13 +224,56 @@ export class FileObjectStore implements ObjectStore {
       for (const entry of entries) {
         const path = join(folder, entry.name);
         if (entry.isDirectory()) {
-          if (entry.name !== ".staging") await walk(path);
-        }
-        else if (!entry.name.startsWith(".") && !entry.name.endsWith(".hold")) out.push(relative(this.root, path).split(sep).join("/"));
+          if (entry.name !== STAGING) await walk(path);
+        } else if (!entry.name.startsWith(".") && !entry.name.endsWith(".hold")) out.push(relative(this.root, path).split(sep).join("/"));
       }
     };
-    await walk(this.root);
+    // Only the folders that can hold the prefix are walked.
+    const top = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    await walk(top ? join(this.root, ...top.split("/")) : this.root);
     return out.filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  /** The key of the message or quarantined input with this SHA-256, whichever intake took it. */
+  async locate(sha256: string): Promise<string | undefined> {
+    this.located ??= (async () => {
+      const index = new Map<string, string>();
+      for (const key of [...(await this.keys("messages/")), ...(await this.keys("quarantine/"))]) this.rememberIn(index, key);
+      return index;
+    })();
+    return (await this.located).get(sha256);
+  }
+
+  private remember(key: string): void {
+    void this.located?.then((index) => this.rememberIn(index, key));
+  }
+
+  private rememberIn(index: Map<string, string>, key: string): void {
+    const parsed = parseKey(key);
+    if (parsed?.ext === "eml" && parsed.area !== "meta") index.set(parsed.sha256, key);
+  }
+
+  /** The staged files a crash left, oldest write first; a file too torn to have a header is removed. */
+  async stagedLeftovers(): Promise<Array<StagedLeftover & { readonly path: string }>> {
+    const folder = join(this.root, STAGING);
+    const names = await readdir(folder).catch(() => [] as string[]);
+    const out: Array<StagedLeftover & { path: string }> = [];
+    for (const name of names) {
+      const path = join(folder, name);
+      const header = await readHeaderAt(name, path).catch(() => undefined);
+      if (header) out.push({ header, path });
+      else await rm(path, { force: true });
+    }
+    return out.sort((a, b) => a.header.createdAt.localeCompare(b.header.createdAt));
+  }
+
+  /** Recovery: gives a staged leftover the key its audit line recorded, or removes it. */
+  async settleLeftover(path: string, key: string | undefined): Promise<PutOutcome | "removed"> {
+    if (!key) {
+      await this.io.unlink(path);
+      return "removed";
+    }
+    return this.link(path, key);
   }
 
   async setLegalHold(key: string, on: boolean): Promise<void> {
@@ -250,13 +316,42 @@ export class FileObjectStore implements ObjectStore {
   }
 }
 
+/**
+ * Whether an object's authenticated header belongs under `key`: a header naming another key, or
+ * raw bytes whose hash is not the one in their name, were copied or moved there.
+ */
+export function bindingProblem(key: string, header: ObjectHeader, fail: (why: string) => void): void {
+  if (header.key !== undefined && header.key !== key) return fail(`it was written as ${header.key}: a file was copied or moved over this name`);
+  const parsed = parseKey(key);
+  if (parsed?.ext === "eml" && header.sha256 !== parsed.sha256) fail(`its content hash ${header.sha256} is not the one its name gives (${parsed.sha256}): a file was copied or moved over this name`);
+}
+
+async function readHeaderAt(key: string, path: string): Promise<ObjectHeader | undefined> {
+  const file = await open(path, "r").catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw err;
+  });
+  if (!file) return undefined;
+  try {
+    const start = Buffer.alloc(MAGIC.length + 4);
+    const { bytesRead } = await file.read(start, 0, start.length, 0);
+    const length = bytesRead === start.length ? start.readUInt32BE(MAGIC.length) : 0;
+    if (!start.subarray(0, MAGIC.length).equals(MAGIC) || length === 0 || length > 64 * 1024) throw new ObjectTamperedError(key, "it does not begin with an archive object header");
+    const headerBytes = Buffer.alloc(length);
+    await file.read(headerBytes, 0, length, start.length);
+    return parseHeader(key, Buffer.concat([start, headerBytes])).header;
+  } finally {
+    await file.close();
+  }
+}
+
 function parseHeader(key: string, bytes: Buffer): { header: ObjectHeader; bodyStart: number } {
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new ObjectTamperedError(key, "not an archive object header");
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new ObjectTamperedError(key, "it does not begin with an archive object header");
   const length = bytes.readUInt32BE(MAGIC.length);
   const start = MAGIC.length + 4;
   try {
     return { header: JSON.parse(bytes.subarray(start, start + length).toString("utf8")) as ObjectHeader, bodyStart: start + length };
   } catch {
-    throw new ObjectTamperedError(key, "header is not readable JSON");
+    throw new ObjectTamperedError(key, "its header is not readable");
   }
 }

@@ -1,12 +1,12 @@
-// HTTP intake and read API. Every route needs the bearer token.
-//   POST /ingest              raw RFC 822 body → {sha256, key, status}
-//   GET  /messages/<sha256>   the original bytes, decrypted; audited as a read
-//   GET  /health
+// HTTP intake and read API.
+//   POST /ingest              raw RFC 822 body → {sha256, key, status}     (bearer token)
+//   GET  /messages/<sha256>   the original bytes, decrypted; audited as a read (bearer token)
+//   GET  /health              liveness: 200 {"status":"ok"}, no token, nothing else revealed
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ingestAnswer, RETRY_LATER } from "../core/httpAnswer";
-import { isSha256, parseKey } from "../core/layout";
+import { isSha256 } from "../core/layout";
 import { describeError, type Logger } from "../core/log";
 import type { Pipeline } from "../core/pipeline";
 import type { LocalArchive } from "./archive";
@@ -22,6 +22,12 @@ export interface HttpIntakeOptions {
   /** A larger body is refused with 413 before it is read. */
   readonly maxMessageBytes: number;
   readonly logger: Logger;
+  /** Connections held at once; more are refused by the socket layer. Default 256. */
+  readonly maxConnections?: number;
+  /** A request whose headers have not all arrived by then is dropped (408). Default 30 s. */
+  readonly headersTimeoutMs?: number;
+  /** A request not wholly received by then is dropped (408): a slow or stalled upload. Default 10 min. */
+  readonly requestTimeoutMs?: number;
 }
 
 class HttpError extends Error {
@@ -33,23 +39,8 @@ class HttpError extends Error {
   }
 }
 
-/**
- * sha256 → object key. Keys are partitioned by date, so a lookup by hash alone needs an
- * index: built from the key listing at start (keys only, nothing decrypted) and kept
- * current as messages arrive.
- */
-async function buildIndex(archive: LocalArchive): Promise<Map<string, string>> {
-  const index = new Map<string, string>();
-  for (const key of [...(await archive.store.keys("messages/")), ...(await archive.store.keys("quarantine/"))]) {
-    const parsed = parseKey(key);
-    if (parsed?.ext === "eml") index.set(parsed.sha256, key);
-  }
-  return index;
-}
-
 export async function startHttpIntake(options: HttpIntakeOptions): Promise<RunningServer> {
   const { pipeline, archive, logger } = options;
-  const index = await buildIndex(archive);
   const expected = createHash("sha256").update(options.token).digest();
 
   const authorised = (req: IncomingMessage): boolean => {
@@ -76,16 +67,22 @@ export async function startHttpIntake(options: HttpIntakeOptions): Promise<Runni
       logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
       throw new HttpError(503, RETRY_LATER);
     }
-    index.set(result.sha256, result.key);
     return ingestAnswer(result);
   }
 
   async function read(sha256: string, res: ServerResponse): Promise<void> {
     if (!isSha256(sha256)) throw new HttpError(400, `message id must be a SHA-256 digest: 64 lower-case hex characters, got "${sha256.slice(0, 80)}"`);
-    const key = index.get(sha256);
+    // Whichever intake took the message, the store knows its key.
+    const key = await archive.store.locate(sha256);
     const bytes = key ? await archive.store.get(key) : undefined;
     if (!key || !bytes) throw new HttpError(404, `no message with sha256 ${sha256} in this archive`);
-    await archive.audit.append({ action: "read", at: new Date().toISOString(), sha256, key, actor: "http:bearer", size: bytes.length });
+    try {
+      await archive.audit.append({ action: "read", at: new Date().toISOString(), sha256, key, actor: "http:bearer", size: bytes.length });
+    } catch (err) {
+      // Never served unaudited.
+      logger.log("error", "read refused: the audit log cannot be written", { sha256, error: describeError(err) });
+      throw new HttpError(503, "the audit log cannot be written (is the disk full?), so the read is refused: every read must be audited; try again later");
+    }
     res.writeHead(200, { "content-type": key.startsWith("quarantine/") ? "application/octet-stream" : "message/rfc822", "content-length": bytes.length });
     res.end(bytes);
   }
@@ -101,6 +98,7 @@ export async function startHttpIntake(options: HttpIntakeOptions): Promise<Runni
     };
     const url = new URL(req.url ?? "/", "http://local");
     const route = async (): Promise<void> => {
+      if (url.pathname === "/health" && req.method === "GET") return reply(200, { status: "ok" });
       if (!authorised(req)) throw new HttpError(401, "missing or wrong bearer token: send `Authorization: Bearer <JOURNAL_TOKEN>`");
       if (url.pathname === "/ingest") {
         if (req.method !== "POST") throw new HttpError(405, "POST a raw RFC 822 message to /ingest");
@@ -111,7 +109,6 @@ export async function startHttpIntake(options: HttpIntakeOptions): Promise<Runni
         if (req.method !== "GET") throw new HttpError(405, "use GET /messages/<sha256>");
         return read(message[1], res);
       }
-      if (url.pathname === "/health" && req.method === "GET") return reply(200, { status: "ok" });
       throw new HttpError(404, "routes: POST /ingest, GET /messages/<sha256>, GET /health");
     };
     route().catch((err: unknown) => {
@@ -125,6 +122,11 @@ export async function startHttpIntake(options: HttpIntakeOptions): Promise<Runni
       reply(500, { error: "internal error; see the server log" });
     });
   });
+  server.maxConnections = options.maxConnections ?? 256;
+  server.headersTimeout = options.headersTimeoutMs ?? 30_000;
+  server.requestTimeout = options.requestTimeoutMs ?? 10 * 60_000;
+  // An idle keep-alive connection is closed after 5 s, so idle clients cannot hold connections.
+  server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());

@@ -2,7 +2,7 @@
 // wrapped by the current master key; older master keys stay loadable so that objects
 // written before a rotation remain readable.
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface WrappedKey {
@@ -26,10 +26,11 @@ export class Keyring {
 
   /**
    * Opens the keys in `<dir>/keys`. With `masterKey` (from JOURNAL_MASTER_KEY) that key is
-   * current and is not written to disk; otherwise the newest key file is current, and one is
-   * created (mode 0600) on first start.
+   * current and is not written to disk; otherwise the newest key file is current. A key file
+   * (mode 0600) is made only when `create` is set, for a new archive; otherwise a missing key
+   * is an error, never silently replaced.
    */
-  static open(dir: string, masterKey?: Buffer): Keyring {
+  static open(dir: string, masterKey?: Buffer, options: { readonly create?: boolean } = {}): Keyring {
     if (masterKey && masterKey.length !== 32) {
       throw new Error(`master key must be 32 bytes, got ${masterKey.length}`);
     }
@@ -40,7 +41,12 @@ export class Keyring {
     for (const name of readdirSync(folder)) {
       const match = KEY_FILE.exec(name);
       if (!match) continue;
-      const content = JSON.parse(readFileSync(join(folder, name), "utf8")) as { key: string; created: string };
+      let content: { key: string; created: string };
+      try {
+        content = JSON.parse(readFileSync(join(folder, name), "utf8")) as { key: string; created: string };
+      } catch {
+        throw new Error(`key file ${join(folder, name)} is not readable JSON: it was damaged`);
+      }
       keys.set(match[1], Buffer.from(content.key, "base64"));
       const created = Date.parse(content.created);
       if (!newest || created >= newest.created) newest = { id: match[1], created };
@@ -50,8 +56,16 @@ export class Keyring {
       return new Keyring(keys, keyIdOf(masterKey));
     }
     const ring = new Keyring(keys, newest?.id ?? "", folder);
-    if (!newest) ring.rotate();
+    if (!newest) {
+      if (!options.create) throw new Error(`no master key: ${folder} holds no key file and JOURNAL_MASTER_KEY is unset`);
+      ring.rotate();
+    }
     return ring;
+  }
+
+  /** Whether master key `id` is in the ring. */
+  has(id: string): boolean {
+    return this.keys.has(id);
   }
 
   get currentKeyId(): string {
@@ -63,7 +77,20 @@ export class Keyring {
     if (!this.folder) throw new Error("a master key given by JOURNAL_MASTER_KEY is rotated by changing that variable, keeping the old key file");
     const key = randomBytes(32);
     const id = keyIdOf(key);
-    writeFileSync(join(this.folder, `master-${id}.key`), JSON.stringify({ key: key.toString("base64"), created: new Date().toISOString() }), { mode: 0o600, flag: "wx" });
+    // Synced, file and folder, before anything is encrypted under it: a lost key loses the archive.
+    const file = openSync(join(this.folder, `master-${id}.key`), "wx", 0o600);
+    try {
+      writeFileSync(file, JSON.stringify({ key: key.toString("base64"), created: new Date().toISOString() }));
+      fsyncSync(file);
+    } finally {
+      closeSync(file);
+    }
+    const folder = openSync(this.folder, "r");
+    try {
+      fsyncSync(folder);
+    } finally {
+      closeSync(folder);
+    }
     this.keys.set(id, key);
     this.current = id;
     return id;

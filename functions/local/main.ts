@@ -1,5 +1,4 @@
 // `npm start`: the whole archive on this machine, no cloud account needed.
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { jsonLogger } from "../core/log";
 import { createPipeline } from "../core/pipeline";
@@ -8,16 +7,17 @@ import { startHttpIntake } from "./http";
 import { readLocalSettings } from "./settings";
 import { startSmtpIntake } from "./smtp";
 import { loadOrCreateCertificate } from "./tls";
+import { loadOrCreateToken, tokenPath } from "./token";
 
 async function main(): Promise<void> {
   const settings = readLocalSettings(process.env);
   const logger = jsonLogger();
-  const archive = await openLocalArchive({ dir: settings.dir, masterKey: settings.masterKey });
+  const archive = await openLocalArchive({ dir: settings.dir, masterKey: settings.masterKey, logger });
   const pipeline = createPipeline({ store: archive.store, audit: archive.audit, retentionDays: settings.retentionDays, maxMessageBytes: settings.maxMessageBytes, logger });
   const tls = await loadOrCreateCertificate(settings.dir, settings.tls);
-  const token = settings.token ?? randomBytes(24).toString("base64url");
-  const smtp = await startSmtpIntake({ pipeline, port: settings.smtpPort, host: settings.bind, maxMessageBytes: settings.maxMessageBytes, tls, logger });
-  const http = await startHttpIntake({ pipeline, archive, port: settings.httpPort, host: settings.bind, token, maxMessageBytes: settings.maxMessageBytes, logger });
+  const token = settings.token ?? (await loadOrCreateToken(settings.dir));
+  const smtp = await listening("JOURNAL_SMTP_PORT", settings.smtpPort, () => startSmtpIntake({ pipeline, port: settings.smtpPort, host: settings.bind, maxMessageBytes: settings.maxMessageBytes, tls, logger }));
+  const http = await listening("JOURNAL_HTTP_PORT", settings.httpPort, () => startHttpIntake({ pipeline, archive, port: settings.httpPort, host: settings.bind, token, maxMessageBytes: settings.maxMessageBytes, logger }));
 
   // For the person at the terminal only; the token never goes to the JSON log.
   process.stdout.write(
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       `email-journal local archive in ${resolve(settings.dir)}`,
       `  SMTP  ${settings.bind}:${smtp.port}  (STARTTLS${tls.selfSigned ? ", self-signed certificate" : ""}; SIZE ${settings.maxMessageBytes})`,
       `  HTTP  http://${settings.bind}:${http.port}  POST /ingest, GET /messages/<sha256>`,
-      settings.token ? "  token: from JOURNAL_TOKEN" : `  token: ${token}   (set JOURNAL_TOKEN to choose one)`,
+      settings.token ? "  token: from JOURNAL_TOKEN" : `  token: in ${tokenPath(resolve(settings.dir))} (0600; set JOURNAL_TOKEN to choose one)`,
       `  retention: ${settings.retentionDays} days; verify with \`npm run journal -- verify\``,
       "",
     ].join("\n"),
@@ -34,11 +34,23 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     logger.log("info", `stopping on ${signal}`);
     await Promise.all([smtp.close(), http.close()]);
-    await archive.audit.close();
+    await archive.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** Starts a listener, turning a taken port into an error that names the setting to change. */
+async function listening<T>(variable: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new Error(`port ${port} is already in use: set ${variable} to a free port (0 picks one)`);
+    if (code === "EACCES") throw new Error(`port ${port} needs privileges this process does not have: set ${variable} to a port above 1023`);
+    throw err;
+  }
 }
 
 main().catch((err: unknown) => {

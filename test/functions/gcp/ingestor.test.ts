@@ -420,7 +420,7 @@ describe("the object intake (ingestObject)", () => {
     });
     const response = await finalized("relay/0001.eml");
     expect(response.status).toBe(204);
-    const key = auditLines()[0].key;
+    const key = auditLines()[0].key!;
     expect(archived(key)!.equals(raw)).toBe(true);
     const meta = JSON.parse(archived(key.replace(/^messages\//, "meta/").replace(/\.eml$/, ".json"))!.toString("utf8"));
     expect(meta).toMatchObject({
@@ -516,7 +516,7 @@ describe("corpus messages through Cloud Storage", () => {
       } else {
         await drop(`corpus/${i}.eml`, raw);
         expect((await finalized(`corpus/${i}.eml`)).status, file).toBe(204);
-        keys.set(auditLines().at(-1)!.key, raw);
+        keys.set(auditLines().at(-1)!.key!, raw);
       }
     }
     expect(keys.size).toBe(new Set(files.map((f) => sha(readFileSync(f)))).size);

@@ -11,6 +11,7 @@ import { createPipeline, type Pipeline } from "../../../functions/core/pipeline"
 import type { MessageMetadata } from "../../../functions/core/types";
 import { openLocalArchive, type LocalArchive } from "../../../functions/local/archive";
 import { startHttpIntake } from "../../../functions/local/http";
+import { verifyArchive } from "../../../functions/local/verify";
 import { startSmtpIntake, type RunningServer } from "../../../functions/local/smtp";
 import { loadOrCreateCertificate } from "../../../functions/local/tls";
 import { rfc822 } from "../../helpers/messages";
@@ -34,13 +35,15 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
-  await archive.audit.close();
+  await archive.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function smtp(ingest: Pipeline = pipeline) {
   const tls = await loadOrCreateCertificate(dir);
-  const server = await startSmtpIntake({ pipeline: ingest, port: 0, host: "127.0.0.1", maxMessageBytes: LIMIT, tls, logger: silentLogger });
+  // The intake takes only its journal addresses: these tests deliver to bob's and a Bcc-only one.
+  const access = { requireTls: true, allow: [], journalAddresses: ["bob@example.org", "bcc-only@example.org"] };
+  const server = await startSmtpIntake({ pipeline: ingest, port: 0, host: "127.0.0.1", maxMessageBytes: LIMIT, tls, logger: silentLogger, access });
   servers.push(server);
   // requireTLS: the client refuses to send unless the STARTTLS upgrade happened.
   return nodemailer.createTransport({ host: "127.0.0.1", port: server.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
@@ -120,14 +123,17 @@ describe("HTTP intake and read API", () => {
     expect(Buffer.from(await (await call(`/messages/${sha(junk)}`)).arrayBuffer()).equals(junk)).toBe(true);
   });
 
-  it("guards every route with the bearer token", async () => {
+  it("guards every route but the liveness probe with the bearer token; the probe reveals nothing", async () => {
     const call = await http();
-    for (const [path, method] of [["/ingest", "POST"], ["/messages/" + "a".repeat(64), "GET"], ["/health", "GET"]]) {
+    for (const [path, method] of [["/ingest", "POST"], ["/messages/" + "a".repeat(64), "GET"]]) {
       expect((await call(path, { method }, "wrong-token")).status).toBe(401);
     }
-    const anonymous = await fetch(`http://127.0.0.1:${servers[0].port}/health`);
+    const anonymous = await fetch(`http://127.0.0.1:${servers[0].port}/messages/${"a".repeat(64)}`);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ error: "missing or wrong bearer token: send `Authorization: Bearer <JOURNAL_TOKEN>`" });
+    const health = await fetch(`http://127.0.0.1:${servers[0].port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
     expect(await archive.store.keys()).toEqual([]);
   });
 
@@ -154,7 +160,9 @@ describe("the journal CLI", () => {
   it("verifies an intact archive, then names the tampered record and exits 1", async () => {
     const a = await pipeline.ingest(rfc822({ messageId: "<cli-a@example.com>", to: "carol@example.org" }), { source: "file" });
     await pipeline.ingest(rfc822({ messageId: "<cli-b@example.com>", to: "dave@example.org" }), { source: "file" });
-    expect(await cli(["verify"])).toMatchObject({ code: 0, stdout: "archive intact: 4 objects, 2 audit lines\n" });
+    const intact = await cli(["verify"]);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/^archive intact: 4 objects, 2 audit lines, head 2:[0-9a-f]{64}\n$/);
 
     const listed = await cli(["list", "--json", "--to", "carol@example.org"]);
     expect(JSON.parse(listed.stdout).map((m: MessageMetadata) => m.messageId)).toEqual(["<cli-a@example.com>"]);
@@ -169,16 +177,22 @@ describe("the journal CLI", () => {
     expect(verdict.stderr).toContain(`first bad record ${a.key}`);
   });
 
-  it("exports the original bytes to a file and audits the export", async () => {
+  it("exports through the running archive's writer, and on its own when none runs; each export audited once", async () => {
     const raw = rfc822({ messageId: "<cli-export@example.com>" });
     await pipeline.ingest(raw, { source: "file" });
-    await archive.audit.close();
-    const out = join(dir, "exported.eml");
-    expect((await cli(["export", sha(raw), "--out", out])).code).toBe(0);
-    expect(readFileSync(out).equals(raw)).toBe(true);
+    // The archive is open in this process: the CLI asks it to write the audit line.
+    const first = join(dir, "first.eml");
+    expect((await cli(["export", sha(raw), "--out", first])).code).toBe(0);
+    expect(readFileSync(first).equals(raw)).toBe(true);
+    await archive.close();
+    // Nobody holds the archive now: the CLI takes the lock for its one line.
+    const second = join(dir, "second.eml");
+    expect((await cli(["export", sha(raw), "--out", second])).code).toBe(0);
+    expect(readFileSync(second).equals(raw)).toBe(true);
     archive = await openLocalArchive({ dir });
     const lines = readFileSync(join(dir, "audit", "audit.log"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
-    expect(lines.at(-1)).toMatchObject({ action: "exported", sha256: sha(raw) });
+    expect(lines.filter((line) => line.action === "exported").map((line) => line.sha256)).toEqual([sha(raw), sha(raw)]);
+    expect((await verifyArchive(archive)).ok).toBe(true);
   });
 
   it("exits 2 with the usage on an unknown command or a bad argument", async () => {
