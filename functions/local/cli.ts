@@ -143,6 +143,8 @@ async function exportMessage(args: string[]): Promise<number> {
   if (!sha256 || !isSha256(sha256)) throw new UsageError(`export needs a message's sha256 (64 lower-case hex characters), got "${sha256 ?? ""}"`);
   const settings = readLocalSettings(process.env);
   const archive = reader(settings);
+  // The keys must be the archive's before anything is read or written.
+  await readHead(archive.dir, archive.keyring);
   const key = await archive.store.locate(sha256);
   const bytes = key ? await archive.store.get(key) : undefined;
   if (!key || !bytes) {

@@ -52,6 +52,10 @@ export class Keyring {
       if (!newest || created >= newest.created) newest = { id: match[1], created };
     }
     if (masterKey) {
+      // An archive that keeps its keys on disk must be given one of them, or an audit line would be signed by a key it never saved.
+      if (keys.size > 0 && !keys.has(keyIdOf(masterKey))) {
+        throw new Error(`JOURNAL_MASTER_KEY (key ${keyIdOf(masterKey)}) is not one of this archive's keys (${[...keys.keys()].join(", ")} in ${folder}): unset it, or give the key this archive was made with`);
+      }
       keys.set(keyIdOf(masterKey), masterKey);
       return new Keyring(keys, keyIdOf(masterKey));
     }
