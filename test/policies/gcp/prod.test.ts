@@ -41,6 +41,18 @@ const mutations: Mutation[] = [
   ["topic under a Google key", (r) => edit(r, "gcp:pubsub/topic:Topic", "inbox-topic", (i) => delete i.kmsKeyName), "gcp-pubsub-customer-key"],
   ["function as the default compute account", (r) => edit(r, "gcp:cloudfunctionsv2/function:Function", "http-function", (i) => (i.serviceConfig.serviceAccountEmail = "123456789012-compute@developer.gserviceaccount.com")), "gcp-function-ingestor-hardened"],
   ["function on an old runtime", (r) => edit(r, "gcp:cloudfunctionsv2/function:Function", "object-function", (i) => (i.buildConfig.runtime = "nodejs16")), "gcp-function-ingestor-hardened"],
+  ["standby pull subscription may expire (finding 11)", (r) => edit(r, "gcp:pubsub/subscription:Subscription", "inbox-subscription", (i) => delete i.expirationPolicy), "gcp-pubsub-subscription-never-expires"],
+  ["dead-letter hold expires after 31 days", (r) => edit(r, "gcp:pubsub/subscription:Subscription", "dead-letter-subscription", (i) => (i.expirationPolicy = { ttl: "2678400s" })), "gcp-pubsub-subscription-never-expires"],
+  ["functions built by the project default account (finding 13)", (r) => edit(r, "gcp:cloudfunctionsv2/function:Function", "http-function", (i) => delete i.buildConfig.serviceAccount), "gcp-function-build-account"],
+  ["inbox function open to the internet", (r) => edit(r, "gcp:cloudfunctionsv2/function:Function", "object-function", (i) => (i.serviceConfig.ingressSettings = "ALLOW_ALL")), "gcp-function-inbox-internal-only"],
+  ["software key", (r) => edit(r, "gcp:kms/cryptoKey:CryptoKey", "key", (i) => (i.versionTemplate.protectionLevel = "SOFTWARE")), "gcp-kms-key-hsm-destruction-delay"],
+  ["key destroyed after the 30-day default", (r) => edit(r, "gcp:kms/cryptoKey:CryptoKey", "key", (i) => delete i.destroyScheduledDuration), "gcp-kms-key-hsm-destruction-delay"],
+  ["ingestor may use the key directly", (r) => edit(r, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "key-storage", (i) => (i.member = "serviceAccount:ej-ingestor-prod@acme-journal-prod.iam.gserviceaccount.com")), "gcp-kms-key-service-agents-only"],
+  ["replication overwrites the dr copy", (r) => edit(r, "gcp:storage/transferJob:TransferJob", "replication", (i) => (i.transferSpec.transferOptions.overwriteWhen = "DIFFERENT")), "gcp-transfer-never-overwrites-or-deletes"],
+  ["replication deletes in the dr archive", (r) => edit(r, "gcp:storage/transferJob:TransferJob", "replication", (i) => (i.transferSpec.transferOptions.deleteObjectsUniqueInSink = true)), "gcp-transfer-never-overwrites-or-deletes"],
+  ["no alert on ingestor errors", (r) => drop(r, "gcp:monitoring/alertPolicy:AlertPolicy", "ingestor-failures"), "gcp-alerts-errors-and-denials"],
+  ["no alert on denied archive access", (r) => drop(r, "gcp:monitoring/alertPolicy:AlertPolicy", "denied-archive-access"), "gcp-alerts-errors-and-denials"],
+  ["a sandbox label does not unlock a real stack's log bucket", (r) => edit(r, "gcp:logging/projectBucketConfig:ProjectBucketConfig", "audit", (i) => (i.locked = false)), "gcp-log-bucket-locked"],
 ];
 
 packCatches("gcp prod", () => run, mutations, 45);

@@ -3,15 +3,23 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../../policies/check/evaluate";
+import { SANDBOX_TAG } from "../../../infra/conventions";
+import { gcpAlerts } from "../../../policies/gcp/alerts";
 import { bucketHardened } from "../../../policies/gcp/bucket";
 import { functionHardened } from "../../../policies/gcp/cloudFunction";
 import { cryptoKeyRotation } from "../../../policies/gcp/cryptoKey";
+import { cryptoKeyProtection } from "../../../policies/gcp/cryptoKeyProtection";
+import { cryptoKeyUsers } from "../../../policies/gcp/cryptoKeyUsers";
 import { customRoleLeastPrivilege } from "../../../policies/gcp/customRole";
+import { functionBuildAccount } from "../../../policies/gcp/functionBuildAccount";
+import { inboxFunctionInternal } from "../../../policies/gcp/functionIngress";
 import { iamNoPublicOrBroad } from "../../../policies/gcp/iamMembers";
 import { logBucketLocked } from "../../../policies/gcp/logBucket";
 import { bucketSoftDelete } from "../../../policies/gcp/softDelete";
+import { subscriptionNeverExpires } from "../../../policies/gcp/subscriptionExpiry";
 import { topicCustomerKey } from "../../../policies/gcp/topic";
-import { changed, type Fixture, REMOVE, resourceMessages } from "../helpers";
+import { transferNeverOverwritesOrDeletes } from "../../../policies/gcp/transferJob";
+import { changed, type Fixture, REMOVE, resourceMessages, stackMessages } from "../helpers";
 
 type Case = [ResourceValidationPolicy, Fixture, ...[string, unknown, string][]];
 const KEY = "projects/p/locations/us-east4/keyRings/journal/cryptoKeys/archive";
@@ -64,10 +72,44 @@ const cases: Case[] = [
     ["softDeletePolicy", { retentionDurationSeconds: 86_400 }, "softDeletePolicy.retentionDurationSeconds is 86400"],
   ],
   [
-    logBucketLocked,
-    { type: "gcp:logging/projectBucketConfig:ProjectBucketConfig", inputs: { locked: true, retentionDays: 2557 } },
-    ["locked", false, "locked is false; set true"],
-    ["retentionDays", 30, "retentionDays is 30; set at least 365"],
+    cryptoKeyProtection,
+    { type: "gcp:kms/cryptoKey:CryptoKey", inputs: { versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "HSM" }, destroyScheduledDuration: "10368000s" } },
+    ["versionTemplate.protectionLevel", "SOFTWARE", 'versionTemplate.protectionLevel is "SOFTWARE"; set "HSM"'],
+    ["destroyScheduledDuration", "2592000s", 'destroyScheduledDuration is "2592000s"; set "10368000s" (120 days, the longest)'],
+    ["destroyScheduledDuration", REMOVE, "destroyScheduledDuration is not set"],
+  ],
+  [
+    cryptoKeyUsers,
+    { type: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", inputs: { cryptoKeyId: KEY, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "serviceAccount:service-42@gs-project-accounts.iam.gserviceaccount.com" } },
+    ["member", "serviceAccount:ej-ingestor-prod@p.iam.gserviceaccount.com", 'member is ["serviceAccount:ej-ingestor-prod@p.iam.gserviceaccount.com"]; grant the key only to the Cloud Storage and Pub/Sub service agents'],
+    ["member", "group:auditors@example.com", 'member is ["group:auditors@example.com"]'],
+    ["role", "roles/cloudkms.cryptoKeyDecrypter", 'role is "roles/cloudkms.cryptoKeyDecrypter"; grant "roles/cloudkms.cryptoKeyEncrypterDecrypter" only'],
+  ],
+  [
+    functionBuildAccount,
+    { type: "gcp:cloudfunctionsv2/function:Function", inputs: { buildConfig: { runtime: "nodejs22", serviceAccount: "projects/p/serviceAccounts/ej-build-prod@p.iam.gserviceaccount.com" } } },
+    ["buildConfig.serviceAccount", REMOVE, "buildConfig.serviceAccount is not set; name the stack's build service account"],
+    ["buildConfig.serviceAccount", "projects/p/serviceAccounts/123-compute@developer.gserviceaccount.com", 'buildConfig.serviceAccount is "projects/p/serviceAccounts/123-compute@developer.gserviceaccount.com"'],
+    ["buildConfig.serviceAccount", "projects/p/serviceAccounts/123@cloudbuild.gserviceaccount.com", 'buildConfig.serviceAccount is "projects/p/serviceAccounts/123@cloudbuild.gserviceaccount.com"'],
+  ],
+  [
+    inboxFunctionInternal,
+    { type: "gcp:cloudfunctionsv2/function:Function", inputs: { buildConfig: { entryPoint: "ingestObject" }, serviceConfig: { ingressSettings: "ALLOW_INTERNAL_ONLY" } } },
+    ["serviceConfig.ingressSettings", "ALLOW_ALL", 'serviceConfig.ingressSettings is "ALLOW_ALL"; set "ALLOW_INTERNAL_ONLY"'],
+    ["serviceConfig.ingressSettings", REMOVE, "serviceConfig.ingressSettings is not set"],
+  ],
+  [
+    subscriptionNeverExpires,
+    { type: "gcp:pubsub/subscription:Subscription", inputs: { topic: "t", expirationPolicy: { ttl: "" } } },
+    ["expirationPolicy", REMOVE, 'expirationPolicy is not set; set { ttl: "" }: otherwise Pub/Sub deletes the subscription after 31 idle days'],
+    ["expirationPolicy.ttl", "2678400s", 'expirationPolicy is {"ttl":"2678400s"}'],
+  ],
+  [
+    transferNeverOverwritesOrDeletes,
+    { type: "gcp:storage/transferJob:TransferJob", inputs: { transferSpec: { transferOptions: { overwriteWhen: "NEVER", deleteObjectsUniqueInSink: false, deleteObjectsFromSourceAfterTransfer: false } } } },
+    ["transferSpec.transferOptions.overwriteWhen", "DIFFERENT", 'transferSpec.transferOptions.overwriteWhen is "DIFFERENT"; set "NEVER"'],
+    ["transferSpec.transferOptions.deleteObjectsUniqueInSink", true, "transferSpec.transferOptions.deleteObjectsUniqueInSink is true; set false"],
+    ["transferSpec.transferOptions.deleteObjectsFromSourceAfterTransfer", true, "transferSpec.transferOptions.deleteObjectsFromSourceAfterTransfer is true; set false"],
   ],
 ];
 
@@ -84,4 +126,60 @@ describe.each(cases.map((c) => [c[0].name, c] as const))("%s", (_name, [policy, 
 it("counts a key unknown at preview as set, and still checks the rest of the bucket", async () => {
   const bucket = { type: "gcp:storage/bucket:Bucket", inputs: { name: "b", uniformBucketLevelAccess: false, publicAccessPrevention: "enforced", encryption: { defaultKmsKeyName: UNKNOWN } } };
   expect(await resourceMessages(bucketHardened, bucket)).toEqual([expect.stringContaining("uniformBucketLevelAccess is false")]);
+});
+
+it("lets a sandbox's buckets be force-destroyed and its key go unprotected, and nothing else", async () => {
+  const sandboxBucket = { type: "gcp:storage/bucket:Bucket", inputs: { name: "b", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, encryption: { defaultKmsKeyName: KEY }, labels: { [SANDBOX_TAG]: "true" } } };
+  expect(await resourceMessages(bucketHardened, sandboxBucket)).toEqual([]);
+  expect(await resourceMessages(bucketHardened, { ...sandboxBucket, inputs: changed(sandboxBucket.inputs, "publicAccessPrevention", "inherited") })).toEqual([expect.stringContaining("publicAccessPrevention")]);
+  expect(await resourceMessages(bucketHardened, { ...sandboxBucket, inputs: changed(sandboxBucket.inputs, `labels`, {}) })).toEqual([expect.stringContaining("forceDestroy is true")]);
+  const key = { type: "gcp:kms/cryptoKey:CryptoKey", inputs: { rotationPeriod: "7776000s", labels: { [SANDBOX_TAG]: "true" } }, protect: false };
+  expect(await resourceMessages(cryptoKeyRotation, key)).toEqual([]);
+  expect(await resourceMessages(cryptoKeyRotation, { ...key, inputs: { rotationPeriod: "7776000s" } })).toEqual([expect.stringContaining("the protect option is false")]);
+});
+
+describe("gcp-log-bucket-locked", () => {
+  const logBucket = (inputs: Record<string, unknown>): Fixture => ({ type: "gcp:logging/projectBucketConfig:ProjectBucketConfig", name: "audit", inputs });
+  const archive = (labels: Record<string, string>): Fixture => ({ type: "gcp:storage/bucket:Bucket", name: "archive", inputs: { name: "a", labels } });
+
+  it("passes a locked log bucket kept for the retention", async () => {
+    expect(await stackMessages(logBucketLocked, [logBucket({ locked: true, retentionDays: 2557 })])).toEqual([]);
+  });
+
+  it.each([
+    [{ locked: false, retentionDays: 2557 }, "audit: locked is false; set true"],
+    [{ retentionDays: 2557 }, "audit: locked is not set; set true"],
+    [{ locked: true, retentionDays: 30 }, "audit: retentionDays is 30; set at least 365"],
+  ])("fails %j", async (inputs, expected) => {
+    expect(await stackMessages(logBucketLocked, [archive({}), logBucket(inputs)])).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it("lets a sandbox's log bucket stay unlocked, but not keep logs for less", async () => {
+    expect(await stackMessages(logBucketLocked, [archive({ [SANDBOX_TAG]: "true" }), logBucket({ locked: false, retentionDays: 365 })])).toEqual([]);
+    expect(await stackMessages(logBucketLocked, [archive({ [SANDBOX_TAG]: "true" }), logBucket({ locked: false, retentionDays: 30 })])).toEqual([expect.stringContaining("retentionDays is 30")]);
+  });
+});
+
+describe("gcp-alerts-errors-and-denials", () => {
+  const fn: Fixture = { type: "gcp:cloudfunctionsv2/function:Function", name: "ingestor", inputs: {} };
+  const archive: Fixture = { type: "gcp:storage/bucket:Bucket", name: "archive", inputs: { name: "a", labels: { "journal-store": "archive" } } };
+  const alert = (name: string, filter: string, channels = ["projects/p/notificationChannels/1"]): Fixture => ({
+    type: "gcp:monitoring/alertPolicy:AlertPolicy",
+    name,
+    inputs: { conditions: [{ displayName: name, conditionMatchedLog: { filter } }], notificationChannels: channels },
+  });
+  const errors = alert("errors", 'resource.type="cloud_run_revision" AND resource.labels.service_name=("f") AND severity>=ERROR');
+  const denied = alert("denied", 'logName:"cloudaudit.googleapis.com" AND resource.type="gcs_bucket" AND resource.labels.bucket_name="a" AND protoPayload.status.code=7');
+
+  it("passes a stack alerting on both", async () => {
+    expect(await stackMessages(gcpAlerts, [fn, archive, errors, denied])).toEqual([]);
+  });
+
+  it.each([
+    ["the error alert is missing", [fn, archive, denied], "ingestor: no alert policy with a notification channel watches its errors"],
+    ["the denial alert is missing", [fn, archive, errors], "archive: no alert policy with a notification channel watches denied requests to it"],
+    ["the denial alert tells nobody", [fn, archive, errors, alert("denied", 'resource.type="gcs_bucket" AND protoPayload.status.code=7', [])], "archive: no alert policy"],
+  ])("fails when %s", async (_what, fixtures, expected) => {
+    expect(await stackMessages(gcpAlerts, fixtures)).toEqual([expect.stringContaining(expected)]);
+  });
 });
