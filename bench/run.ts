@@ -13,6 +13,7 @@ import { AZURE_BUNDLE_TARGET, AZURE_ENTRY, AZURE_EXTERNALS } from "../infra/azur
 import { GCP_BUNDLE_TARGET, GCP_ENTRY, GCP_EXTERNALS } from "../infra/gcp/functionSource";
 import { measureBundle } from "./bundles";
 import { largeMessage } from "./generate";
+import { runSmtpMemoryBench } from "./smtpMemory";
 import type { WorkerResult } from "./worker";
 
 const MiB = 1024 * 1024;
@@ -72,6 +73,14 @@ function printBundles(bundles: ReturnType<typeof measureBundles>): void {
 
 function main(): void {
   const json = process.argv.includes("--json");
+  // --smtp-memory: the SMTP intake's memory under 16 concurrent 120 MiB senders (bench/smtpMemory.ts).
+  if (process.argv.includes("--smtp-memory")) {
+    runSmtpMemoryBench(json).catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
+    return;
+  }
   // --bundles: only the function bundles, in seconds rather than minutes.
   if (process.argv.includes("--bundles")) {
     const bundles = measureBundles();

@@ -4,10 +4,11 @@
 //
 // Who may deliver (checked at MAIL FROM, RFC 5321 section 3.3):
 // - TLS first when `requireTls`: 530 "Must issue a STARTTLS command first" (RFC 3207 section 4).
-// - AUTH PLAIN/LOGIN, offered and accepted only inside TLS, with the configured credentials;
-//   and/or an allow-list of client addresses. When either is configured, a client that is
-//   neither authenticated nor listed is refused (530). When neither is, the intake only runs
-//   on a loopback address and takes mail as untrusted.
+// - AUTH PLAIN/LOGIN, offered and accepted only inside TLS (they send the password as it is:
+//   RFC 4616 section 6), with the configured credentials; and/or an allow-list of client
+//   addresses. When either is configured, a client that is neither authenticated nor listed is
+//   refused: 530 5.7.0 "Authentication required", a wrong password 535 5.7.8 (RFC 4954 section 6).
+//   When neither is, the intake only runs on a loopback address and takes mail as untrusted.
 // - RCPT TO only the journal addresses (550 otherwise).
 // A journal report's envelope is authoritative only from a trusted client (`senderTrusted`).
 //

@@ -10,7 +10,7 @@ export interface TlsMaterial {
 }
 
 export async function loadOrCreateCertificate(dir: string, configured?: { certPath: string; keyPath: string }): Promise<TlsMaterial> {
-  if (configured) return { cert: readFileSync(configured.certPath), key: readFileSync(configured.keyPath), selfSigned: false };
+  if (configured) return { cert: readConfigured("JOURNAL_TLS_CERT", configured.certPath), key: readConfigured("JOURNAL_TLS_KEY", configured.keyPath), selfSigned: false };
   const folder = join(dir, "tls");
   const certPath = join(folder, "smtp-cert.pem");
   const keyPath = join(folder, "smtp-key.pem");
@@ -21,4 +21,13 @@ export async function loadOrCreateCertificate(dir: string, configured?: { certPa
     writeFileSync(certPath, pems.cert);
   }
   return { cert: readFileSync(certPath), key: readFileSync(keyPath), selfSigned: true };
+}
+
+/** A configured PEM file, or an error naming the setting and why it could not be read. */
+function readConfigured(setting: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`${setting}="${path}": cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}); give a PEM file this process can read`);
+  }
 }

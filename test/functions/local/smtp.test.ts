@@ -180,4 +180,9 @@ describe("unsafe configurations", () => {
       }),
     ).rejects.toThrow(/non-loopback address needs AUTH credentials or an allow-list/);
   });
+
+  it("names the setting of a configured certificate that cannot be read", async () => {
+    const missing = join(h.dir, "no-such-cert.pem");
+    await expect(loadOrCreateCertificate(h.dir, { certPath: missing, keyPath: missing })).rejects.toThrow(`JOURNAL_TLS_CERT="${missing}": cannot be read (ENOENT)`);
+  });
 });
