@@ -1,10 +1,11 @@
 import { SERVES } from "../controls";
 import { isoDurationDays } from "../duration";
 import { problem, resourceRule } from "../rule";
+import { isSandbox } from "./sandbox";
 
 export const keyRotation = resourceRule({
   name: "azure-key-rotation",
-  description: "Every Key Vault key has a rotation policy that rotates at most every maxKeyRotationDays, and is protected from deletion by Pulumi",
+  description: "Every Key Vault key has a rotation policy that rotates at most every maxKeyRotationDays, and is protected from deletion by Pulumi (outside a sandbox)",
   controls: SERVES.confidentiality,
   types: ["azure-native:keyvault:Key"],
   check: (props, report, settings, args) => {
@@ -13,6 +14,6 @@ export const keyRotation = resourceRule({
     const after = rotate?.trigger?.timeAfterCreate;
     if (!rotate) report(problem("properties.rotationPolicy.lifetimeActions", "without a rotate action", `add { action: { type: "rotate" }, trigger: { timeAfterCreate: "P${settings.maxKeyRotationDays}D" } }`));
     else if (!(isoDurationDays(after) <= settings.maxKeyRotationDays)) report(problem("rotate trigger.timeAfterCreate", after, `set at most P${settings.maxKeyRotationDays}D`));
-    if (!args.opts.protect) report(problem("the protect option", args.opts.protect, "create the key with { protect: true, retainOnDelete: true }"));
+    if (!args.opts.protect && !isSandbox(props)) report(problem("the protect option", args.opts.protect, "create the key with { protect: true, retainOnDelete: true }"));
   },
 });

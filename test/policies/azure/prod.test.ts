@@ -38,6 +38,17 @@ const mutations: Mutation[] = [
   ["dead letter removed", (r) => edit(r, "azure-native:eventgrid:SystemTopicEventSubscription", "inbox", (i) => delete i.deadLetterWithResourceIdentity), "ingestor-dead-letter-alerted"],
   ["dead-letter alert removed", (r) => drop(r, "azure-native:monitor:MetricAlert"), "ingestor-dead-letter-alerted"],
   ["backup vault unlocked", (r) => edit(r, "azure-native:dataprotection:BackupVault", "backup", (i) => (i.properties.securitySettings.immutabilitySettings.state = "Unlocked")), "azure-backup-vault-immutable"],
+  ["archive tier on a ZRS account", (r) => edit(r, "azure-native:storage:ManagementPolicy", "archive", (i) => (i.policy.rules[0].definition.actions.baseBlob.tierToArchive = { daysAfterCreationGreaterThan: 365 })), "azure-lifecycle-archive-tier-redundancy"],
+  ["inbox under a Microsoft-managed key", (r) => edit(r, ACCOUNT, "inbox", (i) => (i.encryption.keySource = "Microsoft.Storage")), "azure-storage-account-customer-key"],
+  ["audit logs without the key's identity", (r) => edit(r, ACCOUNT, "audit-logs", (i) => delete i.encryption.encryptionIdentity), "azure-storage-account-customer-key"],
+  ["software-protected key", (r) => edit(r, "azure-native:keyvault:Key", "key", (i) => (i.properties.kty = "RSA")), "azure-key-hsm"],
+  ["audit copy into an account that refuses appends", (r) => edit(r, ACCOUNT, "audit-logs", (i) => (i.immutableStorageWithVersioning.immutabilityPolicy.allowProtectedAppendWrites = false)), "azure-diagnostics-immutable-copy"],
+  ["audit logs only in the workspace", (r) => edit(r, "azure-native:monitor:DiagnosticSetting", "vault-audit", (i) => delete i.storageAccountId), "azure-diagnostics-immutable-copy"],
+  ["ingestor audit lines not sent", (r) => drop(r, "azure-native:monitor:DiagnosticSetting", "ingestor-logs"), "azure-ingestor-logs-audited"],
+  ["archive not backed up", (r) => drop(r, "azure-native:dataprotection:BackupInstance"), "azure-backup-covers-archive"],
+  ["backups kept a year", (r) => edit(r, "azure-native:dataprotection:BackupPolicy", "backup-policy", (i) => (i.properties.policyRules[1].lifecycles[0].deleteAfter.duration = "P365D")), "azure-backup-covers-archive"],
+  ["denied-access alert removed", (r) => drop(r, "azure-native:monitor:ScheduledQueryRule", "archive-access-denied"), "azure-alerts-errors-and-denials"],
+  ["ingestor failure alert removed", (r) => drop(r, "azure-native:monitor:ScheduledQueryRule", "ingestor-failures"), "azure-alerts-errors-and-denials"],
 ];
 
 packCatches("azure prod", () => run, mutations, 45);

@@ -7,11 +7,14 @@ import { blobServiceRecoverable } from "../../../policies/azure/blobService";
 import { containerPrivate } from "../../../policies/azure/container";
 import { functionAppHardened } from "../../../policies/azure/functionApp";
 import { keyRotation } from "../../../policies/azure/keyRotation";
+import { keyHsmStrength } from "../../../policies/azure/keyStrength";
 import { keyVaultProtected } from "../../../policies/azure/keyVault";
 import { logAnalyticsRetained } from "../../../policies/azure/logAnalytics";
 import { noBroadRoleAssignments } from "../../../policies/azure/roleAssignment";
 import { roleDefinitionLeastPrivilege } from "../../../policies/azure/roleDefinition";
 import { storageAccountHardened } from "../../../policies/azure/storageAccount";
+import { storageAccountCustomerKey } from "../../../policies/azure/storageCustomerKey";
+import { SANDBOX_TAG } from "../../../infra/conventions";
 import { isoDurationDays } from "../../../policies/duration";
 import { changed, type Fixture, REMOVE, resourceMessages } from "../helpers";
 
@@ -30,6 +33,25 @@ const cases: Case[] = [
     ["allowBlobPublicAccess", true, "allowBlobPublicAccess is true; set false"],
     ["allowSharedKeyAccess", REMOVE, "allowSharedKeyAccess is not set; set false"],
     ["encryption.requireInfrastructureEncryption", false, "encryption.requireInfrastructureEncryption is false"],
+  ],
+  [
+    storageAccountCustomerKey,
+    {
+      type: "azure-native:storage:StorageAccount",
+      inputs: {
+        accountName: "ejinboxprod",
+        identity: { type: "UserAssigned", userAssignedIdentities: ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-storage"] },
+        encryption: {
+          keySource: "Microsoft.Keyvault",
+          keyVaultProperties: { keyName: "archive", keyVaultUri: "https://kv-ej-prod.vault.azure.net/" },
+          encryptionIdentity: { encryptionUserAssignedIdentity: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-storage" },
+        },
+      },
+    },
+    ["encryption.keySource", "Microsoft.Storage", 'encryption.keySource is "Microsoft.Storage"; set "Microsoft.Keyvault"'],
+    ["encryption.keyVaultProperties.keyName", REMOVE, "encryption.keyVaultProperties is"],
+    ["encryption.encryptionIdentity", REMOVE, "encryption.encryptionIdentity.encryptionUserAssignedIdentity is not set"],
+    ["identity.userAssignedIdentities", ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other"], "identity.userAssignedIdentities is"],
   ],
   [
     blobServiceRecoverable,
@@ -57,6 +79,12 @@ const cases: Case[] = [
     ["properties.rotationPolicy.lifetimeActions.0.trigger.timeAfterCreate", "P2Y", 'rotate trigger.timeAfterCreate is "P2Y"; set at most P365D'],
     ["properties.rotationPolicy.lifetimeActions.0.action.type", "notify", "lifetimeActions is \"without a rotate action\""],
     ["properties.rotationPolicy", REMOVE, "without a rotate action"],
+  ],
+  [
+    keyHsmStrength,
+    { type: "azure-native:keyvault:Key", inputs: { properties: { kty: "RSA-HSM", keySize: 3072 } } },
+    ["properties.kty", "RSA", 'properties.kty is "RSA"; set "RSA-HSM"'],
+    ["properties.keySize", 2048, "properties.keySize is 2048; set at least 3072"],
   ],
   [
     roleDefinitionLeastPrivilege,
@@ -111,6 +139,24 @@ it("allows a delete only in a role confined to single storage accounts (the Func
   const host = (scopes: string[]) => ({ type: "azure-native:authorization:RoleDefinition", inputs: { assignableScopes: scopes, permissions: [{ dataActions: [`${BLOB}/delete`] }] } });
   expect(await resourceMessages(roleDefinitionLeastPrivilege, host(["/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/ejinbox"]))).toEqual([]);
   expect(await resourceMessages(roleDefinitionLeastPrivilege, host(["/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/ejinbox", "/subscriptions/s"]))).toHaveLength(1);
+});
+
+describe("sandbox resources (tagged by the program)", () => {
+  const sandboxed = (fixture: { type: string; inputs: Record<string, unknown> }) => ({ ...fixture, inputs: { ...fixture.inputs, tags: { [SANDBOX_TAG]: "true" } } });
+
+  it("lets a sandbox key go unprotected, but still needs its rotation", async () => {
+    const key = { type: "azure-native:keyvault:Key", protect: false, inputs: { properties: { rotationPolicy: { lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P365D" } }] } } } };
+    expect(await resourceMessages(keyRotation, key)).toEqual([expect.stringContaining("the protect option is false")]);
+    expect(await resourceMessages(keyRotation, sandboxed(key))).toEqual([]);
+    expect(await resourceMessages(keyRotation, sandboxed({ ...key, inputs: { properties: {} } }))).toEqual([expect.stringContaining("without a rotate action")]);
+  });
+
+  it("lets a sandbox backup vault stay Unlocked, never with soft delete off", async () => {
+    const vault = { type: "azure-native:dataprotection:BackupVault", inputs: { properties: { securitySettings: { immutabilitySettings: { state: "Unlocked" }, softDeleteSettings: { state: "AlwaysOn" } } } } };
+    expect(await resourceMessages(backupVaultImmutable, vault)).toEqual([expect.stringContaining('set "Locked"')]);
+    expect(await resourceMessages(backupVaultImmutable, sandboxed(vault))).toEqual([]);
+    expect(await resourceMessages(backupVaultImmutable, sandboxed(changed(vault, "inputs.properties.securitySettings.softDeleteSettings.state", "Off")))).toEqual([expect.stringContaining("softDeleteSettings.state")]);
+  });
 });
 
 describe("isoDurationDays", () => {
