@@ -104,6 +104,12 @@ export interface StackConfig {
   readonly holdAdmins: readonly string[];
   /** AWS only: the one role exempt from the archive's explicit denies, for emergencies. */
   readonly breakGlass?: string;
+  /**
+   * AWS only: this run is made with the break-glass role's credentials, to change what the locked
+   * buckets' policies refuse everyone else (versioning, Object Lock, the bucket policies). Without
+   * it the program stops such a change before anything is built (infra/aws/lockedSettings.ts).
+   */
+  readonly breakGlassRun?: boolean;
   /** Azure archive redundancy: `zone` (ZRS) or `geo-zone` (GZRS, a second copy in the paired region too). The DR copy is the peer stack's either way. */
   readonly storageRedundancy: "zone" | "geo-zone";
   /** GCP only: project, relay identities and replication mode. */
@@ -293,6 +299,13 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     if (cloud !== "aws") r.problem("breakGlass", raw.breakGlass, "is for aws only (the one role exempt from the archive bucket's explicit denies)");
     else breakGlass = r.text("breakGlass", raw.breakGlass, /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN, arn:aws:iam::<account>:role/<name>");
   }
+  let breakGlassRun = false;
+  if (raw.breakGlassRun !== undefined) {
+    if (typeof raw.breakGlassRun !== "boolean" && raw.breakGlassRun !== "true" && raw.breakGlassRun !== "false") r.problem("breakGlassRun", raw.breakGlassRun, "must be true or false");
+    else breakGlassRun = raw.breakGlassRun === true || raw.breakGlassRun === "true";
+    if (breakGlassRun && cloud !== "aws") r.problem("breakGlassRun", raw.breakGlassRun, "is for aws only (a run made as the breakGlass role)");
+    else if (breakGlassRun && raw.breakGlass === undefined) r.problem("breakGlassRun", raw.breakGlassRun, "needs email-journal:breakGlass, the role this run is made as");
+  }
   const storageRedundancy = r.oneOf("storageRedundancy", raw.storageRedundancy, ["zone", "geo-zone"] as const, "zone");
   let gcp: GcpConfig | undefined;
   const rawGcp = r.object("gcp", raw.gcp, cloud === "gcp");
@@ -352,6 +365,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     auditors,
     holdAdmins,
     ...(breakGlass ? { breakGlass } : {}),
+    ...(breakGlassRun ? { breakGlassRun } : {}),
     storageRedundancy: storageRedundancy!,
     ...(gcp ? { gcp } : {}),
     dataClassification: dataClassification!,
@@ -365,7 +379,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
 /** The keys a stack file may set; anything else is a typo worth reporting. */
 export const CONFIG_KEYS = [
   "cloud", "region", "role", "peerStack", "peerRegion", "peerLost", "retention", "frameworks", "tiers", "intake", "alertEmail",
-  "auditors", "holdAdmins", "breakGlass", "storageRedundancy", "gcp", "dataClassification", "detectors", "governance", "sandbox",
+  "auditors", "holdAdmins", "breakGlass", "breakGlassRun", "storageRedundancy", "gcp", "dataClassification", "detectors", "governance", "sandbox",
   "reservedConcurrency",
 ] as const;
 

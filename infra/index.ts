@@ -1,7 +1,7 @@
 // The Pulumi program: read and check the stack's config once, build the chosen cloud's
 // archive, and export what the DR peer, governance and operators need.
 import * as pulumi from "@pulumi/pulumi";
-import { JournalArchiveAws } from "./aws";
+import { checkLockedSettings, JournalArchiveAws } from "./aws";
 import { JournalArchiveAzure } from "./azure";
 import { JournalArchiveGcp } from "./gcp";
 import { JournalGovernance } from "./governance";
@@ -19,6 +19,8 @@ async function build(config: StackConfig) {
   const peer = await deployedPeer(config);
   switch (config.cloud) {
     case "aws":
+      // A change the locked buckets' policies refuse the normal deployer stops here, naming the role to use.
+      await checkLockedSettings(config);
       return new JournalArchiveAws("journal", { config, peer });
     case "azure":
       // Azure locks retention on the update after the one that creates it (see infra/azure/index.ts).

@@ -16,6 +16,9 @@ export interface IngestorPolicyArgs {
   readonly logGroupArn: pulumi.Input<string>;
 }
 
+/** What Lambda's active tracing needs of the execution role. */
+export const XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
+
 /** Read the inbox, create archive objects, and nothing else: no archive read, no delete, no retention or lock change. */
 export function ingestorStatements(args: IngestorPolicyArgs): Statement[] {
   return [
@@ -26,6 +29,12 @@ export function ingestorStatements(args: IngestorPolicyArgs): Statement[] {
     { Sid: "UseStackKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
     { Sid: "ConsumeIntakeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: args.queueArn },
     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${args.logGroupArn}:*` },
+    // Active tracing: "Your function needs permission to upload trace data to X-Ray" (AWS Lambda Developer
+    // Guide, "Visualize Lambda function invocations using AWS X-Ray"); without it CreateFunction fails.
+    // Neither action has a resource type (Service Authorization Reference, "Actions, resources, and condition
+    // keys for AWS X-Ray"), so "*" is the only Resource IAM accepts; aws-iam-resource-wildcard-only-where-required
+    // allows "*" for such actions alone.
+    { Sid: "SendTraces", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
   ];
 }
 

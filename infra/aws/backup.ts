@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
+import { SANDBOX_TAG } from "../conventions";
 import { trustPolicy } from "./access";
 
 /** AWS Backup's own managed policies for S3 (AWS requires them; they are scoped by AWS). */
@@ -21,20 +22,32 @@ export interface BackupArgs {
   readonly roleArn: pulumi.Input<string>;
 }
 
+/** The vault's name: fixed per stack, so that the pack can match the vault lock to its vault before either exists. */
+export function vaultName(stack: string): string {
+  return `email-journal-${stack}`;
+}
+
 export function archiveBackup(name: string, args: BackupArgs, opts: pulumi.CustomResourceOptions) {
-  const { retention } = args.config;
+  const { retention, sandbox } = args.config;
+  const named = vaultName(args.config.stack);
   const keepDays = retention.maximumDays ?? retention.minimumDays;
-  const vault = new aws.backup.Vault(`${name}-vault`, { kmsKeyArn: args.kmsKeyArn }, { ...opts, protect: true, retainOnDelete: true });
+  // The deployer creates the vault under the stack key: the key policy's DeployerCreatesBackupVault (keys.ts).
+  const vault = new aws.backup.Vault(
+    `${name}-vault`,
+    { name: named, kmsKeyArn: args.kmsKeyArn, ...(sandbox ? { forceDestroy: true, tags: { [SANDBOX_TAG]: "true" } } : {}) },
+    { ...opts, ...(sandbox ? {} : { protect: true, retainOnDelete: true }) },
+  );
   // Compliance mode: after the 3-day grace period nobody, root included, can shorten or remove the lock.
+  // A sandbox's lock is in governance mode (no changeableForDays), as its archive's is, so that it can be destroyed.
   const lock = new aws.backup.VaultLockConfiguration(
     `${name}-vault-lock`,
-    { backupVaultName: vault.name, changeableForDays: 3, minRetentionDays: retention.minimumDays, maxRetentionDays: keepDays },
-    opts,
+    { backupVaultName: named, ...(sandbox ? {} : { changeableForDays: 3 }), minRetentionDays: retention.minimumDays, maxRetentionDays: keepDays },
+    { ...opts, dependsOn: [vault] },
   );
   const plan = new aws.backup.Plan(
     `${name}-plan`,
-    { rules: [{ ruleName: "daily-archive", targetVaultName: vault.name, schedule: "cron(0 5 * * ? *)", lifecycle: { deleteAfter: keepDays } }] },
-    opts,
+    { rules: [{ ruleName: "daily-archive", targetVaultName: named, schedule: "cron(0 5 * * ? *)", lifecycle: { deleteAfter: keepDays } }] },
+    { ...opts, dependsOn: [vault] },
   );
   const selection = new aws.backup.Selection(`${name}-selection`, { planId: plan.id, iamRoleArn: args.roleArn, resources: [args.archiveBucketArn] }, opts);
   return { vault, lock, plan, selection };

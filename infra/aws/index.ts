@@ -8,12 +8,15 @@ import { resourceTags, type StackConfig } from "../config";
 import { auditorStatements, holdAdminStatements, ingestorStatements, role, trustPolicy } from "./access";
 import { alerts } from "./alerts";
 import { archiveBackup, backupRole } from "./backup";
-import { intake, receiptRuleArn } from "./ingest";
+import { intake, intakeQueueName, receiptRuleArn } from "./ingest";
 import { archiveKey } from "./keys";
-import { accessLogBucket, auditLogging, logRetentionDays, trailArn } from "./logging";
+import { LOCKED_SETTINGS_OUTPUT, lockedSettingsOf } from "./lockedSettings";
+import { accessLogBucket, auditLogging, auditLogRetentionDays, trailArn } from "./logging";
 import { policyJson } from "./policy";
 import { peerArchive, replicateToPeer, replicationRole, replicationRoleName } from "./replication";
 import { archiveBucket, archivePolicyStatements, bucketName, bucketPolicy } from "./storage";
+
+export { checkLockedSettings } from "./lockedSettings";
 
 export interface JournalArchiveAwsArgs {
   /** The stack's checked configuration (infra/config.ts). */
@@ -65,7 +68,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     };
     const arnOf = (bucket: pulumi.Output<string>) => pulumi.interpolate`arn:aws:s3:::${bucket}`;
     // The ingestor's audit lines go to its log group: it is kept as long as the archive.
-    const auditLogDays = logRetentionDays(config.retention.minimumDays);
+    const auditLogDays = auditLogRetentionDays(config.retention.minimumDays);
 
     // Roles first: the key policy names them.
     const ingestor = role(`${name}-ingestor`, trustPolicy({ Service: "lambda.amazonaws.com" }, false), undefined, o);
@@ -78,6 +81,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
       `${name}-key`,
       {
         stack,
+        sandbox: config.sandbox,
         accountId,
         region: config.region,
         ingestorRoleArn: ingestor.role.arn,
@@ -95,8 +99,27 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
 
     const accessLogs = accessLogBucket(name, { accessLogBucketName: names.accessLogs, accountId, config }, arnOf(names.archive), o);
     const archive = archiveBucket(`${name}-archive`, { bucketName: names.archive, config, kmsKeyArn: key.arn, accessLogBucket: accessLogs.name }, o);
-    bucketPolicy(`${name}-archive-policy`, archive, archivePolicyStatements({ bucketArn: archive.arn, kmsKeyArn: key.arn, breakGlassArn: config.breakGlass }), o);
+    // The policy protects the kept archive: kept with it (its own deny refuses DeleteBucketPolicy to the deployer anyway).
+    bucketPolicy(`${name}-archive-policy`, archive, archivePolicyStatements({ bucketArn: archive.arn, kmsKeyArn: key.arn, breakGlassArn: config.breakGlass }), o, config.sandbox ? {} : { retainOnDelete: true });
 
+    // The ingestor's permissions exist before its function and event source do: Lambda checks them
+    // when it creates both. ARNs are built from names, which are fixed up front.
+    const ingestorPolicy = new aws.iam.RolePolicy(
+      `${name}-ingestor-policy`,
+      {
+        role: ingestor.role.id,
+        policy: policyJson(
+          ingestorStatements({
+            inboxBucketArn: arnOf(names.inbox),
+            archiveBucketArn: archive.arn,
+            kmsKeyArn: key.arn,
+            queueArn: pulumi.interpolate`arn:aws:sqs:${config.region}:${accountId}:${intakeQueueName(stack)}`,
+            logGroupArn: pulumi.interpolate`arn:aws:logs:${config.region}:${accountId}:log-group:/aws/lambda/${names.ingestor}`,
+          }),
+        ),
+      },
+      o,
+    );
     const intakeParts = intake(
       name,
       {
@@ -110,16 +133,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
         ruleName: names.rule,
         functionName: names.ingestor,
         logRetentionDays: auditLogDays,
-      },
-      o,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-ingestor-policy`,
-      {
-        role: ingestor.role.id,
-        policy: policyJson(
-          ingestorStatements({ inboxBucketArn: intakeParts.inbox.arn, archiveBucketArn: archive.arn, kmsKeyArn: key.arn, queueArn: intakeParts.queue.arn, logGroupArn: intakeParts.logGroup.arn }),
-        ),
+        executionPolicy: ingestorPolicy,
       },
       o,
     );
@@ -143,6 +157,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     const alerting = alerts(
       name,
       {
+        region: config.region,
+        accountId,
         email: config.alertEmail,
         kmsKeyArn: key.arn,
         deadLetterQueueName: intakeParts.deadLetters.name,
@@ -194,6 +210,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
       trailArn: this.trailArn,
       alertTopicArn: this.alertTopicArn,
       backupVaultName: this.backupVaultName,
+      // What the locked buckets' policies refuse to change to all but break-glass, for the next run to compare (lockedSettings.ts).
+      [LOCKED_SETTINGS_OUTPUT]: lockedSettingsOf(config),
     };
     this.registerOutputs(this.outputs);
   }

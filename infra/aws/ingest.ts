@@ -12,8 +12,6 @@ import { bucketPolicy, privateBucket } from "./storage";
 export const INGESTOR_TIMEOUT_SECONDS = 300;
 /** A 40 MB message is held about three times over (bytes, decode buffers, upload): 2 GB leaves room and buys CPU. */
 export const INGESTOR_MEMORY_MB = 2048;
-/** Caps concurrent writers, so a backlog cannot exhaust the account's Lambda concurrency. */
-export const INGESTOR_RESERVED_CONCURRENCY = 20;
 /** The current Node.js Lambda runtime, and the esbuild target that matches it. */
 export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
 export const BUNDLE_TARGET = "node24";
@@ -29,6 +27,17 @@ export interface IntakeArgs {
   readonly ruleName: string;
   readonly functionName: string;
   readonly logRetentionDays: number;
+  /**
+   * The ingestor role's inline policy. Lambda checks the role when the function and its event
+   * source mapping are created, so both wait for it: "The provided execution role does not have
+   * permissions to call PutTraceSegments on XRAY" (tracing) or "... ReceiveMessage on SQS" otherwise.
+   */
+  readonly executionPolicy: aws.iam.RolePolicy;
+}
+
+/** The intake queue's name: fixed per stack, so that the ingestor's policy can name it before it exists. */
+export function intakeQueueName(stack: string): string {
+  return `email-journal-intake-${stack}`;
 }
 
 export function receiptRuleArn(region: string, accountId: pulumi.Input<string>, ruleSetName: string, ruleName: string): pulumi.Output<string> {
@@ -39,7 +48,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
   const { config } = args;
   const ruleArn = receiptRuleArn(config.region, args.accountId, args.ruleSetName, args.ruleName);
 
-  const inbox = privateBucket(`${name}-inbox`, { bucketName: args.inboxBucketName, kmsKeyArn: args.kmsKeyArn }, opts);
+  const inbox = privateBucket(`${name}-inbox`, { bucketName: args.inboxBucketName, kmsKeyArn: args.kmsKeyArn, forceDestroy: config.sandbox }, opts);
   new aws.s3.BucketLifecycleConfiguration(
     `${name}-inbox-lifecycle`,
     // The archive holds the copy; the inbox is a staging area, emptied after a month.
@@ -63,7 +72,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
   );
 
   const topic = new aws.sns.Topic(`${name}-intake-topic`, { kmsMasterKeyId: args.kmsKeyArn }, opts);
-  new aws.sns.TopicPolicy(
+  const topicPolicy = new aws.sns.TopicPolicy(
     `${name}-intake-topic-policy`,
     {
       arn: topic.arn,
@@ -85,7 +94,7 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
   const queue = new aws.sqs.Queue(
     `${name}-intake-queue`,
     {
-      name: `email-journal-intake-${args.config.stack}`,
+      name: intakeQueueName(args.config.stack),
       kmsMasterKeyId: args.kmsKeyArn,
       // AWS's guidance for Lambda sources: at least six times the function timeout.
       visibilityTimeoutSeconds: 6 * INGESTOR_TIMEOUT_SECONDS,
@@ -126,7 +135,8 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
       // Stored with the inbox's default SSE-KMS encryption: the action's kmsKeyArn would mean client-side encryption.
       s3Actions: [{ bucketName: inbox.name, objectKeyPrefix: "ses/", topicArn: topic.arn, position: 1 }],
     },
-    { ...opts, dependsOn: [inboxPolicy] },
+    // SES checks that it may write to the bucket and publish to the topic when the rule is created.
+    { ...opts, dependsOn: [inboxPolicy, topicPolicy] },
   );
   // Only the primary receives mail; a standby's rule set stays inactive until it is promoted.
   const active = config.role === "primary" ? new aws.ses.ActiveReceiptRuleSet(`${name}-active-rule-set`, { ruleSetName: ruleSet.ruleSetName }, { ...opts, dependsOn: [rule] }) : undefined;
@@ -143,8 +153,12 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
       role: args.ingestorRoleArn,
       memorySize: INGESTOR_MEMORY_MB,
       timeout: INGESTOR_TIMEOUT_SECONDS,
-      reservedConcurrentExecutions: INGESTOR_RESERVED_CONCURRENCY,
+      // Unreserved unless configured: "You can reserve up to the Unreserved account concurrency value
+      // that is shown, minus 100 for functions that don't have reserved concurrency" (AWS Lambda Developer
+      // Guide, "Configuring reserved concurrency for a function"), and new accounts' quotas are often lower.
+      ...(config.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: config.reservedConcurrency } : {}),
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      // Active tracing: the role must allow xray:PutTraceSegments and xray:PutTelemetryRecords (access.ts).
       tracingConfig: { mode: "Active" },
       environment: {
         variables: {
@@ -158,12 +172,12 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
         },
       },
     },
-    opts,
+    { ...opts, dependsOn: [args.executionPolicy] },
   );
   const mapping = new aws.lambda.EventSourceMapping(
     `${name}-ingestor-source`,
     { eventSourceArn: queueArn(queue), functionName: ingestor.arn, batchSize: 5, functionResponseTypes: ["ReportBatchItemFailures"] },
-    opts,
+    { ...opts, dependsOn: [args.executionPolicy] },
   );
   return { inbox, topic, queue, deadLetters, ruleSet, rule, active, logGroup, ingestor, mapping };
 }

@@ -2,6 +2,7 @@
 // with it. In a key policy `Resource: "*"` means "this key": it is the one place AWS requires it.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SANDBOX_TAG } from "../conventions";
 import { MFA, policyJson, type Statement } from "./policy";
 
 export interface KeyPolicyArgs {
@@ -33,6 +34,9 @@ const ADMIN_ACTIONS = [
   "kms:UpdateKeyDescription", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases",
   "kms:ListGrants", "kms:RevokeGrant",
 ];
+
+/** What AWS Backup requires of whoever creates a vault under the key. */
+export const BACKUP_VAULT_CREATOR_ACTIONS = ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant", "kms:Decrypt", "kms:GenerateDataKey"];
 
 export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
   const account = args.accountId;
@@ -92,6 +96,21 @@ export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
       Condition: { ArnEquals: { "aws:PrincipalArn": args.peerReplicationRoleArn }, StringEquals: { "kms:ViaService": viaS3 } },
     },
     {
+      // AWS Backup Developer Guide, "Backup vault creation and deletion", required permissions
+      // (https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault.html): whoever creates a
+      // vault under this key needs CreateGrant, DescribeKey, RetireGrant, Decrypt and GenerateDataKey on it.
+      // Delegated to IAM in this account (the deploying role must hold them too), and only through AWS
+      // Backup, so that holding them never lets an administrator decrypt archive objects directly. The guide
+      // does not say whether Backup's calls carry kms:ViaService; the KMS Developer Guide defines it for
+      // requests an AWS service makes on a principal's behalf, which this is.
+      Sid: "DeployerCreatesBackupVault",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: BACKUP_VAULT_CREATOR_ACTIONS,
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": `backup.${args.region}.amazonaws.com` } },
+    },
+    {
       Sid: "BackupUsesKeyThroughBackup",
       Effect: "Allow",
       Principal: { AWS: args.backupRoleArn },
@@ -107,17 +126,27 @@ export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
       Resource: "*",
       Condition: { StringEquals: { "aws:SourceAccount": account, "aws:SourceArn": args.receiptRuleArn } },
     },
+    // CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail", required KMS key policy
+    // elements for trails (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html):
+    // (1) encrypt, conditioned on the trail's encryption context; (3) "Enable CloudTrail to describe
+    // KMS key properties": DescribeKey requests carry no encryption context, so it is its own statement;
+    // (2) "If you are using an existing S3 bucket with an S3 Bucket Key, kms:Decrypt permissions are
+    // required to create or update a trail with SSE-KMS encryption enabled". The page does not say whose
+    // Decrypt; CloudTrail's is the one its CreateTrail check exercises (InsufficientEncryptionPolicyException
+    // otherwise), so it is granted to CloudTrail, for this trail only.
     {
       Sid: "CloudTrailEncryptsLogs",
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
-      Action: ["kms:GenerateDataKey", "kms:DescribeKey"],
+      Action: ["kms:GenerateDataKey"],
       Resource: "*",
       Condition: {
         StringEquals: { "aws:SourceArn": args.trailArn },
         StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${account}:trail/*` },
       },
     },
+    { Sid: "CloudTrailDescribesKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["kms:DescribeKey"], Resource: "*", Condition: { StringEquals: { "aws:SourceArn": args.trailArn } } },
+    { Sid: "CloudTrailDecryptsWithBucketKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["kms:Decrypt"], Resource: "*", Condition: { StringEquals: { "aws:SourceArn": args.trailArn } } },
     {
       Sid: "CloudWatchLogsEncryptsLogGroups",
       Effect: "Allow",
@@ -144,9 +173,11 @@ export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
 
 export interface ArchiveKeyArgs extends KeyPolicyArgs {
   readonly stack: string;
+  /** A sandbox's key is destroyed with the stack (scheduled for deletion, by break-glass); a real stack's outlives it. */
+  readonly sandbox: boolean;
 }
 
-/** The customer key: yearly rotation, protected, kept if the stack is ever deleted. */
+/** The customer key: yearly rotation, protected, kept if the stack is ever deleted (except in a sandbox). */
 export function archiveKey(name: string, args: ArchiveKeyArgs, opts: pulumi.CustomResourceOptions): aws.kms.Key {
   const key = new aws.kms.Key(
     name,
@@ -156,8 +187,9 @@ export function archiveKey(name: string, args: ArchiveKeyArgs, opts: pulumi.Cust
       rotationPeriodInDays: 365,
       deletionWindowInDays: 30,
       policy: policyJson(keyPolicyStatements(args)),
+      ...(args.sandbox ? { tags: { [SANDBOX_TAG]: "true" } } : {}),
     },
-    { ...opts, protect: true, retainOnDelete: true },
+    { ...opts, ...(args.sandbox ? {} : { protect: true, retainOnDelete: true }) },
   );
   new aws.kms.Alias(`${name}-alias`, { name: `alias/email-journal-${args.stack}`, targetKeyId: key.keyId }, opts);
   return key;

@@ -17,9 +17,23 @@ export function transportStatements(bucketArn: pulumi.Input<string>): Statement[
   ];
 }
 
-/** A bucket's policy: TLS-only always, plus `statements`; applied after public access is blocked. */
-export function bucketPolicy(name: string, parts: { name: pulumi.Output<string>; arn: pulumi.Output<string>; access: aws.s3.BucketPublicAccessBlock }, statements: Statement[], opts: pulumi.CustomResourceOptions) {
-  return new aws.s3.BucketPolicy(name, { bucket: parts.name, policy: policyJson([...transportStatements(parts.arn), ...statements]) }, { ...opts, dependsOn: [parts.access] });
+/** What a bucket policy must come after: public access blocked, and the settings a deny policy would then refuse. */
+export interface PolicyTarget {
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  readonly access: aws.s3.BucketPublicAccessBlock;
+  readonly versioning: aws.s3.BucketVersioning;
+  readonly lock?: aws.s3.BucketObjectLockConfiguration;
+}
+
+/**
+ * A bucket's policy: TLS-only always, plus `statements`. Applied after public access is blocked,
+ * and after versioning and Object Lock are configured: a policy that denies
+ * s3:PutBucketVersioning or s3:PutBucketObjectLockConfiguration would refuse them if it came first.
+ */
+export function bucketPolicy(name: string, parts: PolicyTarget, statements: Statement[], opts: pulumi.CustomResourceOptions, policyOpts: pulumi.CustomResourceOptions = {}) {
+  const after = [parts.access, parts.versioning, ...(parts.lock ? [parts.lock] : [])];
+  return new aws.s3.BucketPolicy(name, { bucket: parts.name, policy: policyJson([...transportStatements(parts.arn), ...statements]) }, { ...opts, ...policyOpts, dependsOn: after });
 }
 
 export interface BucketArgs {
@@ -31,18 +45,25 @@ export interface BucketArgs {
   readonly lock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
   /** Tags beyond the provider's default tags. */
   readonly tags?: Record<string, string>;
+  /** Let `pulumi destroy` empty the bucket first (a sandbox's buckets only). */
+  readonly forceDestroy?: boolean;
 }
 
 /** A private, versioned, encrypted bucket; Object Lock when asked. Children of `parent`. */
 export function privateBucket(name: string, args: BucketArgs, opts: pulumi.CustomResourceOptions, bucketOpts: pulumi.CustomResourceOptions = {}) {
-  const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, objectLockEnabled: args.lock !== undefined, forceDestroy: false, ...(args.tags ? { tags: args.tags } : {}) }, { ...opts, ...bucketOpts });
+  const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, objectLockEnabled: args.lock !== undefined, forceDestroy: args.forceDestroy ?? false, ...(args.tags ? { tags: args.tags } : {}) }, { ...opts, ...bucketOpts });
   // Companions and policies refer to the bucket by its name, known at preview (its id and arn are
   // not), so that the policy pack can match them to the bucket before anything is created.
   const bucketName = bucket.bucket;
   const arn = pulumi.interpolate`arn:aws:s3:::${bucketName}`;
   const access = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { bucket: bucketName, ...ALL_PUBLIC_ACCESS_BLOCKED }, opts);
   const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-  const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, opts);
+  // Deleting a BucketVersioning suspends versioning, which S3 refuses on an Object Lock bucket
+  // (Amazon S3 User Guide, "Object Lock considerations": "After you enable Object Lock on a bucket,
+  // you can't disable Object Lock or suspend versioning for that bucket"), and the lock itself
+  // cannot be removed: on such a bucket both are left in place when the stack lets go of them.
+  const lockedCompanion: pulumi.CustomResourceOptions = args.lock ? { ...opts, retainOnDelete: true } : opts;
+  const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, lockedCompanion);
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-encryption`,
     {
@@ -59,7 +80,7 @@ export function privateBucket(name: string, args: BucketArgs, opts: pulumi.Custo
     ? new aws.s3.BucketObjectLockConfiguration(
         `${name}-object-lock`,
         { bucket: bucketName, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.lock.mode, days: args.lock.days } } },
-        { ...opts, dependsOn: [versioning] },
+        { ...lockedCompanion, dependsOn: [versioning] },
       )
     : undefined;
   return { bucket, name: bucketName, arn, access, ownership, versioning, encryption, lock };
@@ -72,21 +93,36 @@ export interface ArchiveBucketArgs {
   readonly accessLogBucket: pulumi.Input<string>;
 }
 
+export type LockMode = "COMPLIANCE" | "GOVERNANCE";
+
+/** The archive's default Object Lock retention: the configured mode, for the configured minimum. */
+export function archiveLock(config: StackConfig): { readonly mode: LockMode; readonly days: number } {
+  return { mode: config.retention.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: config.retention.minimumDays };
+}
+
+/**
+ * What Pulumi does with a store on `pulumi destroy`: a real stack's outlives it (protected, and
+ * kept if the stack is destroyed); a sandbox's is destroyed with it, emptied first.
+ */
+export function storeLifetime(config: StackConfig): { readonly opts: pulumi.CustomResourceOptions; readonly forceDestroy: boolean } {
+  return config.sandbox ? { opts: {}, forceDestroy: true } : { opts: { protect: true, retainOnDelete: true }, forceDestroy: false };
+}
+
 /** The archive: WORM at the configured retention, tiered, deleted only after the configured maximum. */
 export function archiveBucket(name: string, args: ArchiveBucketArgs, opts: pulumi.CustomResourceOptions) {
-  const { retention } = args.config;
+  const lifetime = storeLifetime(args.config);
   const parts = privateBucket(
     name,
     {
       bucketName: args.bucketName,
       kmsKeyArn: args.kmsKeyArn,
-      lock: { mode: retention.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: retention.minimumDays },
+      lock: archiveLock(args.config),
       // Explicit (the role is a default tag too) so the policy pack finds the archive on its own inputs.
       tags: archiveMarks(args.config),
+      forceDestroy: lifetime.forceDestroy,
     },
     opts,
-    // The archive outlives the stack: Pulumi will not delete it, and keeps it if the stack is destroyed.
-    { protect: true, retainOnDelete: true },
+    lifetime.opts,
   );
   const lifecycle = new aws.s3.BucketLifecycleConfiguration(
     `${name}-lifecycle`,
@@ -132,10 +168,9 @@ export interface ArchivePolicyArgs {
   readonly breakGlassArn?: string;
 }
 
-/** Uploads only under the stack key, and no deletes or lock/policy changes by anyone but break-glass (TLS-only comes with bucketPolicy). */
+/** Uploads only under the stack key, and the denies of a locked bucket (TLS-only comes with bucketPolicy). */
 export function archivePolicyStatements(args: ArchivePolicyArgs): Statement[] {
   const objects = pulumi.interpolate`${args.bucketArn}/*`;
-  const exceptBreakGlass = args.breakGlassArn ? { Condition: { ArnNotEquals: { "aws:PrincipalArn": args.breakGlassArn } } } : {};
   return [
     {
       Sid: "DenyUploadsWithoutKms",
@@ -153,22 +188,29 @@ export function archivePolicyStatements(args: ArchivePolicyArgs): Statement[] {
       Resource: objects,
       Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": args.kmsKeyArn } },
     },
-    {
-      Sid: "DenyDeletesAndRetentionChanges",
-      Effect: "Deny",
-      Principal: "*",
-      Action: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention"],
-      Resource: objects,
-      ...exceptBreakGlass,
-    },
-    {
-      Sid: "DenyLockAndPolicyChanges",
-      Effect: "Deny",
-      Principal: "*",
-      Action: ["s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:DeleteBucket", "s3:PutBucketVersioning"],
-      Resource: args.bucketArn,
-      ...exceptBreakGlass,
-    },
+    ...lockedBucketStatements(args.bucketArn, args.breakGlassArn),
+  ];
+}
+
+/** What nobody but break-glass may do to a locked bucket's objects: delete them, or shorten or bypass their retention. */
+export const LOCKED_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention"];
+
+/**
+ * The settings of a locked bucket that nobody but break-glass may change once they are set: the
+ * stack creates them once, and every later change needs the break-glass role. S3's only exception
+ * is narrower: "the root principal in a bucket owner's account can perform the GetBucketPolicy,
+ * PutBucketPolicy, and DeleteBucketPolicy API actions, even if their bucket policy explicitly denies
+ * the root principal's access" (Amazon S3 API Reference, PutBucketPolicy). Versioning and Object
+ * Lock changes have no such exception.
+ */
+export const LOCKED_BUCKET_ACTIONS = ["s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:DeleteBucket", "s3:PutBucketVersioning"];
+
+/** The denies of a locked bucket (the archive, the trail's log bucket), to everyone but the break-glass role. */
+export function lockedBucketStatements(bucketArn: pulumi.Input<string>, breakGlassArn?: string): Statement[] {
+  const exceptBreakGlass = breakGlassArn ? { Condition: { ArnNotEquals: { "aws:PrincipalArn": breakGlassArn } } } : {};
+  return [
+    { Sid: "DenyDeletesAndRetentionChanges", Effect: "Deny", Principal: "*", Action: LOCKED_OBJECT_ACTIONS, Resource: pulumi.interpolate`${bucketArn}/*`, ...exceptBreakGlass },
+    { Sid: "DenyLockAndPolicyChanges", Effect: "Deny", Principal: "*", Action: LOCKED_BUCKET_ACTIONS, Resource: bucketArn, ...exceptBreakGlass },
   ];
 }
 

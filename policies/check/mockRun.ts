@@ -20,7 +20,8 @@ export interface RecordedResource {
   readonly name: string;
   readonly urn: string;
   readonly inputs: Record<string, any>;
-  readonly options: { protect?: boolean; retainOnDelete?: boolean; parent?: string };
+  /** `dependsOn` lists the explicit dependencies as `<type>::<name>`. */
+  readonly options: { protect?: boolean; retainOnDelete?: boolean; parent?: string; dependsOn?: string[] };
 }
 
 export interface ProgramRun {
@@ -86,7 +87,7 @@ export async function runProgram(stack: string, runOptions: RunOptions = {}): Pr
   // As `pulumi up` runs it: inside the root stack resource, which stack transformations need.
   const outputs = (await runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
-      options.set(`${args.type}::${args.name}`, { protect: args.opts.protect, retainOnDelete: args.opts.retainOnDelete });
+      options.set(`${args.type}::${args.name}`, { protect: args.opts.protect, retainOnDelete: args.opts.retainOnDelete, dependsOn: dependencyNames(args.opts.dependsOn) });
       return undefined;
     });
     // The program exports its main function, as Pulumi's Node runtime runs it.
@@ -123,6 +124,13 @@ function withUnknownMarkers(value: any): any {
   if (Array.isArray(value)) return value.map(withUnknownMarkers);
   if (value && typeof value === "object" && value.constructor === Object) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUnknownMarkers(v)]));
   return value;
+}
+
+/** The explicit dependencies a resource was given, as `<type>::<name>` (Outputs of resources are not followed). */
+function dependencyNames(dependsOn: unknown): string[] | undefined {
+  if (dependsOn === undefined) return undefined;
+  const named = ([] as unknown[]).concat(dependsOn).filter((d): d is pulumi.Resource => pulumi.Resource.isInstance(d));
+  return named.map((d) => `${(d as unknown as { __pulumiType: string }).__pulumiType}::${(d as unknown as { __name: string }).__name}`);
 }
 
 /** A JSON policy input, parsed. */

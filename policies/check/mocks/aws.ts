@@ -1,6 +1,8 @@
 // What AWS would answer the program: ARNs and ids it computes, the caller's account, and the
 // outputs of the stacks the program references.
-import { stackFileConfig } from "../stackFiles";
+import { parseStackConfig } from "../../../infra/config";
+import { lockedSettingsOf } from "../../../infra/aws/lockedSettings";
+import { projectKeys, stackFileConfig } from "../stackFiles";
 import type { CloudMocks, MockAnswer, MockContext } from "./types";
 
 export const ACCOUNT = "111122223333";
@@ -39,7 +41,13 @@ export const awsMocks: CloudMocks = {
   call: (token) => (token === "aws:index/getCallerIdentity:getCallerIdentity" ? { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: "AIDEXAMPLE" } : undefined),
   // A stack of this project as its program exports it, in the region its stack file names (only a primary reads its peer).
   stackOutputs: (stack) => {
-    const region = String(stackFileConfig(stack, "aws")["email-journal:region"]);
-    return { archiveBucketArn: `arn:aws:s3:::ej-archive-${ACCOUNT}-${region}-${stack}`, archiveKmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/${stack}-key-id` };
+    const file = stackFileConfig(stack, "aws");
+    const region = String(file["email-journal:region"]);
+    return {
+      archiveBucketArn: `arn:aws:s3:::ej-archive-${ACCOUNT}-${region}-${stack}`,
+      archiveKmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/${stack}-key-id`,
+      // What its buckets' policies lock, as the stack file sets it (infra/aws/lockedSettings.ts).
+      lockedSettings: lockedSettingsOf(parseStackConfig(projectKeys(file), stack)),
+    };
   },
 };

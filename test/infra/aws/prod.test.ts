@@ -11,6 +11,9 @@ beforeAll(async () => {
 }, 60_000);
 
 const ARCHIVE = `ej-archive-${ACCOUNT}-us-east-1-prod`;
+const TRAIL = `ej-trail-${ACCOUNT}-us-east-1-prod`;
+const companion = (type: string, bucket: string) => run.ofType(type).find((r) => r.inputs.bucket === bucket)!;
+const keyOf = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
 const archivePart = (type: string) => run.ofType(type).find((r) => r.inputs.bucket === ARCHIVE)!;
 const statement = (policy: string, sid: string) => doc(policy).Statement.find((s) => s.Sid === sid);
 
@@ -129,7 +132,7 @@ describe("intake", () => {
     expect(JSON.parse(queue.redrivePolicy)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:email-journal-intake-dlq-prod`, maxReceiveCount: 5 });
     expect(run.one("aws:sqs/queue:Queue", "intake-dlq").inputs.kmsMasterKeyId).toMatch(/^arn:aws:kms:/);
     const fn = run.one("aws:lambda/function:Function").inputs;
-    expect(fn).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], reservedConcurrentExecutions: 20, timeout: 300, memorySize: 2048 });
+    expect(fn).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], timeout: 300, memorySize: 2048 });
     expect(queue.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * fn.timeout);
     expect(fn.environment.variables).toEqual({
       ARCHIVE_BUCKET: ARCHIVE,
@@ -185,7 +188,7 @@ describe("backup and DR", () => {
       metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
     });
     expect(rule.deleteMarkerReplication).toEqual({ status: "Disabled" });
-    expect(run.one("pulumi:pulumi:StackReference").inputs.name).toBe("acme-bank/email-journal/dr");
+    expect(run.one("pulumi:pulumi:StackReference", "peer").inputs.name).toBe("acme-bank/email-journal/dr");
   });
 
   it("tags every resource with stack, role and classification through the provider, in the configured region", () => {
@@ -202,4 +205,76 @@ describe("backup and DR", () => {
 
 it("takes mail and replicates into dr, as a primary on every cloud", () => {
   expect(roleState(run, "aws")).toEqual({ intakeActive: true, replicatesTo: "dr" });
+});
+
+// What AWS checks on the first `pulumi up`, and what `pulumi destroy` needs: each of these was refused before.
+describe("the first pulumi up and the last pulumi destroy", () => {
+  it("lets the deployer create the backup vault under the stack key, through AWS Backup only (finding 1)", () => {
+    const grant = statement(run.one("aws:kms/key:Key").inputs.policy, "DeployerCreatesBackupVault");
+    expect(grant).toEqual({
+      Sid: "DeployerCreatesBackupVault",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant", "kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": "backup.us-east-1.amazonaws.com" } },
+    });
+    expect(run.one("aws:backup/vault:Vault").inputs.kmsKeyArn).toMatch(/^arn:aws:kms:us-east-1:/);
+  });
+
+  it("lets the ingestor send traces, and creates its function only after its role may (finding 2)", () => {
+    const policy = run.one("aws:iam/rolePolicy:RolePolicy", "ingestor");
+    expect(statement(policy.inputs.policy, "SendTraces")).toEqual({ Sid: "SendTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" });
+    expect(run.one("aws:lambda/function:Function").inputs.tracingConfig).toEqual({ mode: "Active" });
+    expect(run.one("aws:lambda/function:Function").options.dependsOn).toContain(keyOf(policy));
+    expect(run.one("aws:lambda/eventSourceMapping:EventSourceMapping").options.dependsOn).toContain(keyOf(policy));
+  });
+
+  it("lets CloudTrail describe the key without an encryption context, and decrypt for the trail bucket's Bucket Key (finding 3)", () => {
+    const policy = run.one("aws:kms/key:Key").inputs.policy;
+    const fromTrail = { StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-prod` } };
+    expect(statement(policy, "CloudTrailDescribesKey")).toMatchObject({ Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["kms:DescribeKey"], Condition: fromTrail });
+    expect(statement(policy, "CloudTrailDecryptsWithBucketKey")).toMatchObject({ Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["kms:Decrypt"], Condition: fromTrail });
+    expect(statement(policy, "CloudTrailEncryptsLogs").Action).toEqual(["kms:GenerateDataKey"]);
+    expect(companion("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", TRAIL).inputs.rules[0].bucketKeyEnabled).toBe(true);
+  });
+
+  it.each([ARCHIVE, TRAIL])("applies %s's deny policy only after the versioning and Object Lock it protects (finding 4b)", (bucket) => {
+    const policy = companion("aws:s3/bucketPolicy:BucketPolicy", bucket);
+    expect(statement(policy.inputs.policy, "DenyLockAndPolicyChanges").Action).toEqual(expect.arrayContaining(["s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration"]));
+    expect(policy.options.dependsOn).toEqual(
+      expect.arrayContaining([keyOf(companion("aws:s3/bucketVersioning:BucketVersioning", bucket)), keyOf(companion("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", bucket))]),
+    );
+  });
+
+  it.each([ARCHIVE, TRAIL])("keeps %s's versioning, Object Lock and deny policy when the stack is destroyed, which S3 would refuse to undo (finding 5)", (bucket) => {
+    for (const type of ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketPolicy:BucketPolicy"]) {
+      expect(companion(type, bucket).options.retainOnDelete, type).toBe(true);
+    }
+    // The inbox has no Object Lock: its versioning goes with the stack.
+    expect(companion("aws:s3/bucketVersioning:BucketVersioning", `ej-inbox-${ACCOUNT}-us-east-1-prod`).options.retainOnDelete).toBeUndefined();
+  });
+
+  it("reserves no Lambda concurrency unless the stack asks, so that accounts with a small quota can deploy (finding 6)", () => {
+    expect(run.one("aws:lambda/function:Function").inputs).not.toHaveProperty("reservedConcurrentExecutions");
+  });
+
+  it("exports what the locked buckets' policies refuse to change, for the next run to compare", () => {
+    expect(run.outputs.lockedSettings).toMatchObject({
+      archive: { objectLock: "COMPLIANCE 2557 days", versioning: "Enabled", bucketPolicy: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
+      trail: { objectLock: "COMPLIANCE 2557 days", versioning: "Enabled", bucketPolicy: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
+      breakGlass: "arn:aws:iam::111122223333:role/archive-break-glass",
+    });
+  });
+
+  it("lets only CloudWatch alarms of this account publish to the alerts topic", () => {
+    const policy = doc(run.one("aws:sns/topicPolicy:TopicPolicy", "alerts").inputs.policy).Statement;
+    expect(policy).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["sns:Publish"],
+        Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      }),
+    ]);
+  });
 });

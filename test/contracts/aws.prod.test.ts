@@ -1,0 +1,20 @@
+// The provider contracts on the AWS prod stack (a primary replicating into dr).
+import { beforeAll, describe, expect, it } from "vitest";
+import { PERMISSION_CONTRACTS, RULE_CONTRACTS } from "./awsContracts";
+import { contractsHold, type PlannedAwsStack, planAwsStack } from "./awsSuite";
+
+let planned: PlannedAwsStack;
+beforeAll(async () => {
+  planned = await planAwsStack("prod");
+}, 60_000);
+
+contractsHold("prod", () => planned, PERMISSION_CONTRACTS.length + RULE_CONTRACTS.length - 1);
+
+describe("on a primary, every contract has something to check", () => {
+  it.each(PERMISSION_CONTRACTS.map((c) => [c.id, c] as const))("%s", (_id, contract) => {
+    expect(contract.requests(planned.plan()).length).toBeGreaterThan(0);
+  });
+  it.each(RULE_CONTRACTS.map((c) => [c.id, c] as const))("%s", (_id, contract) => {
+    expect(contract.applies(planned.plan())).toBe(true);
+  });
+});
