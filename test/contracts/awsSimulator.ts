@@ -60,7 +60,7 @@ export class RequestError extends Error {}
 /** Refuses a request that carries a key its action never carries; returns the context with stand-ins. */
 async function checkedContext(request: AwsRequest): Promise<Record<string, string | string[]>> {
   const [service, action] = request.action.split(":");
-  const documented = new Set(await allowedContextKeysForRequest(service, action, request.resource, false));
+  const documented = new Set(await allowedContextKeysForRequest(service, action, request.resource, false, undefined));
   const context: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(request.context)) {
     const lower = key.toLowerCase();
