@@ -90,11 +90,18 @@ export interface MessageMetadata {
   /** Bcc header of the message itself (rarely present on delivered mail). */
   readonly bcc: readonly string[];
   readonly subject?: string;
-  /** The authoritative recipient list: journal envelope, else intake envelope and Workspace headers. */
+  /** The recipient list: journal envelope, else intake envelope and Workspace headers. */
   readonly envelope: {
     readonly sender?: string;
     readonly onBehalfOf?: string;
     readonly recipients: readonly JournalRecipient[];
+    /**
+     * Whether this envelope is authoritative: true only when the intake trusted the sender
+     * (IntakeContext.senderTrusted), for every format. A journal report, a Workspace copy or an
+     * SMTP envelope from anyone else is archived all the same, and says here that it was not
+     * verified. Absent in sidecars written before the field existed: read that as false.
+     */
+    readonly verified?: boolean;
   };
   /**
    * Same value on every journal report for one original (Exchange bifurcation), and on the
@@ -109,7 +116,30 @@ export interface MessageMetadata {
   };
   readonly attachments: readonly AttachmentInfo[];
   readonly flags: readonly DetectorName[];
+  /**
+   * Fields this sidecar holds only in part, because the message's value was over a cap
+   * (metadata.ts SIDECAR_CAPS) or its header or body could not be read whole. The raw
+   * message holds all of it. Absent when nothing was cut.
+   */
+  readonly truncated?: readonly TruncatedField[];
 }
+
+/** Sidecar fields that can be cut, as named in `MessageMetadata.truncated`. */
+export type TruncatedField =
+  | "messageId"
+  | "date"
+  | "from"
+  | "sender"
+  | "to"
+  | "cc"
+  | "bcc"
+  | "subject"
+  | "envelope.sender"
+  | "envelope.onBehalfOf"
+  | "envelope.recipients"
+  | "original.messageId"
+  | "attachments"
+  | "flags";
 
 /** Sidecar of a quarantined input: `quarantine/YYYY/MM/DD/<sha256>.json`. */
 export interface QuarantineRecord {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { correlationId, isJournalReport, JournalFormatError, parseJournalEnvelope, workspaceRecipients } from "../../../functions/core/journal";
+import { correlationId, journalHeaderOf, JournalFormatError, parseJournalEnvelope, workspaceRecipients } from "../../../functions/core/journal";
 
 const headers = (map: Record<string, string[]>) => ({ get: (name: string) => map[name.toLowerCase()] ?? [] });
 
@@ -48,12 +48,12 @@ describe("parseJournalEnvelope (Exchange journal report format)", () => {
   });
 
   it("rejects an envelope that names no recipient, naming the fields it looked for", () => {
-    expect(() => parseJournalEnvelope("Sender: a@x.com\r\nSubject: x\r\n")).toThrow(/no recipient \(To:, Cc:, Bcc: or Recipient: line\)/);
+    expect(() => parseJournalEnvelope("Sender: a@x.com\r\nSubject: x\r\n")).toThrow(/no recipient \(To:, Cc:, Bcc:, Recipient: or Recipients: line\)/);
   });
 
   it("recognises the report header even when its value is empty", () => {
-    expect(isJournalReport("")).toBe(true);
-    expect(isJournalReport(undefined)).toBe(false);
+    expect(journalHeaderOf(headers({ "x-ms-journal-report": [""] }))).toBe("X-MS-Journal-Report");
+    expect(journalHeaderOf(headers({ subject: ["X-MS-Journal-Report"] }))).toBeUndefined();
   });
 });
 
