@@ -59,7 +59,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     try {
-      for (const object of inboxObjects(record.body)) {
+      for (const object of inboxObjects(record.body, { allowedSenders: settings.allowedSenders })) {
         if (object.bucket !== settings.inboxBucket) throw new Error(`object is in bucket ${object.bucket}, not the inbox ${settings.inboxBucket}`);
         if (object.verdicts?.virusVerdict === "FAIL") logger.log("warn", "SES virus verdict FAIL: archived all the same", { source: object.context.source, key: object.key });
         await pipeline.ingest(await readInbox(s3, object), object.context);

@@ -75,7 +75,11 @@ export function createHandlers(ingestor: () => AzureIngestor) {
     const body = Buffer.from(await request.arrayBuffer());
     if (body.length > limit) return tooLarge;
     try {
-      const result = await pipelineFor(current, context, logger).ingest(body, { source: "http", receivedAt: new Date() });
+      // The host ran this function only for a caller holding a function key (index.ts: authLevel
+      // "function"; "Azure HTTP authorization level, determines what keys, if any, need to be
+      // present on the request in order to invoke the function", Azure Functions AuthLevel): the
+      // relay the key was issued to. Its journal envelopes are authoritative.
+      const result = await pipelineFor(current, context, logger).ingest(body, { source: "http", receivedAt: new Date(), senderTrusted: true });
       return json(200, ingestAnswer(result));
     } catch (err) {
       logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
@@ -99,7 +103,11 @@ export function createHandlers(ingestor: () => AzureIngestor) {
     } catch (err) {
       throw new StoreUnavailableError(`reading inbox blob failed (${describeBlobError(err)}); retry`, { cause: err });
     }
-    const intake: IntakeContext = { source: "blob-drop", ...(blob.createdAt ? { receivedAt: blob.createdAt } : {}), ...envelopeFromMetadata(metadata) };
+    // The inbox account takes no Shared Key: "If false, then all requests, including shared access
+    // signatures, must be authorized with Azure AD" (StorageAccount.AllowSharedKeyAccess; "Prevent
+    // Shared Key authorization for an Azure Storage account"). A blob there was written by an Entra
+    // identity given a write data action on the inbox container: a trusted drop.
+    const intake: IntakeContext = { source: "blob-drop", ...(blob.createdAt ? { receivedAt: blob.createdAt } : {}), ...envelopeFromMetadata(metadata), senderTrusted: true };
     await pipelineFor(current, context, logger).ingest(bytes, intake);
   }
 

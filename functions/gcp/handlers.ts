@@ -97,7 +97,10 @@ export function createHandlers(ingestor: () => GcpIngestor, output: HandlerOutpu
       return;
     }
     try {
-      const result = await pipelineFor(current, output, logger).ingest(body, { source: "http", receivedAt: new Date() });
+      // Cloud Run admits only authenticated callers with run.invoker on this function (infra/gcp/ingest.ts:
+      // roles/run.invoker for the configured relays, no allUsers; "Authenticate for invocation", Cloud
+      // Run functions): the caller is a relay the stack named. Its journal envelopes are authoritative.
+      const result = await pipelineFor(current, output, logger).ingest(body, { source: "http", receivedAt: new Date(), senderTrusted: true });
       response.status(200).json(ingestAnswer(result));
     } catch (err) {
       logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
@@ -127,6 +130,10 @@ export function createHandlers(ingestor: () => GcpIngestor, output: HandlerOutpu
         source: "gcs-drop",
         ...(object.createdAt ? { receivedAt: object.createdAt } : {}),
         ...envelopeFromMetadata(object.metadata),
+        // The inbox bucket has uniform bucket-level access and public access prevention enforced
+        // (infra/gcp/storage.ts; "Uniform bucket-level access", "Public access prevention", Cloud
+        // Storage): only a principal granted storage.objects.create on it by IAM can finalize an object.
+        senderTrusted: true,
       };
       await pipelineFor(current, output, logger).ingest(bytes, intake);
     } catch (err) {

@@ -94,6 +94,8 @@ describe("the SQS handler", () => {
     const meta = JSON.parse((archive.get(`meta/2026/11/24/${sha(raw)}.json`)!.Body as Buffer).toString("utf8"));
     expect(meta).toMatchObject({ source: "ses", format: "exchange-journal", receivedAt: "2026-11-24T08:15:03.000Z" });
     expect(meta.envelope.recipients).toContainEqual({ address: "compliance-officer@contoso.com", field: "bcc" });
+    // Anyone can send to SES: without an allow-listed, authenticated sender the envelope is not verified.
+    expect(meta.envelope.verified).toBe(false);
     expect(auditLines()).toEqual([expect.objectContaining({ action: "ingested", sha256: sha(raw), actor: "intake:ses" })]);
   });
 

@@ -138,7 +138,8 @@ describe("the HTTP intake (ingestHttp)", () => {
     expect(response.jsonBody).toEqual({ sha256: sha(raw), key, status: "archived" });
     expect((await archive.getBlobClient(key).downloadToBuffer()).equals(raw)).toBe(true);
     const meta = JSON.parse((await archive.getBlobClient(`meta/2026/11/24/${sha(raw)}.json`).downloadToBuffer()).toString("utf8"));
-    expect(meta).toMatchObject({ source: "http", format: "exchange-journal" });
+    // A caller holding the function key: its journal envelope is authoritative.
+    expect(meta).toMatchObject({ source: "http", format: "exchange-journal", envelope: { verified: true } });
     expect(auditLines()).toEqual([expect.objectContaining({ action: "ingested", sha256: sha(raw), actor: "intake:http" })]);
   });
 
@@ -191,7 +192,8 @@ describe("the blob intake (ingestBlob, Event Grid BlobCreated)", () => {
     await createHandlers(() => ingestor).ingestBlob(blobCreated("relay/0001.eml"), context());
     expect((await archive.getBlobClient(`messages/2026/11/24/${sha(raw)}.eml`).downloadToBuffer()).equals(raw)).toBe(true);
     const meta = JSON.parse((await archive.getBlobClient(`meta/2026/11/24/${sha(raw)}.json`).downloadToBuffer()).toString("utf8"));
-    expect(meta).toMatchObject({ source: "blob-drop", receivedAt: "2026-11-24T08:15:03.000Z" });
+    // Only an Entra identity with write on the inbox container can drop there (no Shared Key).
+    expect(meta).toMatchObject({ source: "blob-drop", receivedAt: "2026-11-24T08:15:03.000Z", envelope: { verified: true } });
     expect(auditLines()).toEqual([expect.objectContaining({ action: "ingested", actor: "intake:blob-drop" })]);
   });
 

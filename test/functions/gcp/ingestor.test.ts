@@ -311,7 +311,8 @@ describe("the HTTP intake (ingestHttp) through the Functions Framework", () => {
     expect(await response.json()).toEqual({ sha256: sha(raw), key, status: "archived" });
     expect(archived(key)!.equals(raw)).toBe(true);
     const meta = JSON.parse(archived(`meta/2026/11/24/${sha(raw)}.json`)!.toString("utf8"));
-    expect(meta).toMatchObject({ source: "http", format: "exchange-journal" });
+    // An IAM-authenticated invoker: its journal envelope is authoritative.
+    expect(meta).toMatchObject({ source: "http", format: "exchange-journal", envelope: { verified: true } });
     expect(auditLines()).toEqual([expect.objectContaining({ type: "audit", action: "ingested", sha256: sha(raw), actor: "intake:http" })]);
     // Cloud Logging reads `severity`: the routine line is INFO, not the ERROR stderr would default to.
     expect(logLines()).toEqual([expect.objectContaining({ severity: "INFO", level: "info", msg: "ingest", status: "archived" })]);
@@ -432,6 +433,8 @@ describe("the object intake (ingestObject)", () => {
           { address: "journal@archive.example.com", field: "recipient" },
           { address: "legal@archive.example.com", field: "recipient" },
         ],
+        // Only an IAM principal with create on the inbox can drop there.
+        verified: true,
       },
     });
     expect(auditLines()).toEqual([expect.objectContaining({ action: "ingested", actor: "intake:gcs-drop" })]);
