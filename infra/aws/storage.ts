@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { archiveMarks } from "../conventions";
+import { LOCKED_BUCKET_ACTIONS, LOCKED_OBJECT_ACTIONS } from "./lockedActions";
 import { policyJson, type Statement } from "./policy";
 
 const ALL_PUBLIC_ACCESS_BLOCKED = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
@@ -191,19 +192,6 @@ export function archivePolicyStatements(args: ArchivePolicyArgs): Statement[] {
     ...lockedBucketStatements(args.bucketArn, args.breakGlassArn),
   ];
 }
-
-/** What nobody but break-glass may do to a locked bucket's objects: delete them, or shorten or bypass their retention. */
-export const LOCKED_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention"];
-
-/**
- * The settings of a locked bucket that nobody but break-glass may change once they are set: the
- * stack creates them once, and every later change needs the break-glass role. S3's only exception
- * is narrower: "the root principal in a bucket owner's account can perform the GetBucketPolicy,
- * PutBucketPolicy, and DeleteBucketPolicy API actions, even if their bucket policy explicitly denies
- * the root principal's access" (Amazon S3 API Reference, PutBucketPolicy). Versioning and Object
- * Lock changes have no such exception.
- */
-export const LOCKED_BUCKET_ACTIONS = ["s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:DeleteBucket", "s3:PutBucketVersioning"];
 
 /** The denies of a locked bucket (the archive, the trail's log bucket), to everyone but the break-glass role. */
 export function lockedBucketStatements(bucketArn: pulumi.Input<string>, breakGlassArn?: string): Statement[] {

@@ -1,11 +1,16 @@
-// The AWS resource rules of the pack, one per file.
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+// The AWS rules of the pack, one per file: resource rules, and the stack rules that need to see
+// more than one resource (a bucket's tags, its policy, its companions).
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { archiveAccessLogged } from "./accessLogging";
 import { archiveBucketProtected } from "./archiveBucket";
+import { archiveBucketPolicy } from "./archiveBucketPolicy";
+import { backupCoversArchive } from "./backupSelection";
 import { backupVaultLocked } from "./backupVaultLock";
 import { bucketEncrypted } from "./bucketEncryption";
 import { bucketTlsOnly } from "./bucketTls";
 import { noDestructiveActions } from "./destructiveActions";
 import { functionUrlAuthenticated } from "./functionUrl";
+import { keyAdminsNoData } from "./keyPolicy";
 import { keyRotation } from "./keyRotation";
 import { lambdaHardened } from "./lambda";
 import { logGroupProtected } from "./logGroup";
@@ -19,13 +24,15 @@ import { queueEncrypted } from "./queueEncryption";
 import { sesReceiptSecure } from "./sesReceipt";
 import { topicEncrypted } from "./topicEncryption";
 import { trailIntegrity } from "./trail";
+import { trailBucketLocked } from "./trailBucket";
 import { versioningEnabled } from "./versioning";
+import { resourceWildcardOnlyWhereRequired } from "./wildcardResources";
 
 export const awsPolicies: ResourceValidationPolicy[] = [
-  objectLockRetention,
   archiveBucketProtected,
   versioningEnabled,
   keyRotation,
+  keyAdminsNoData,
   bucketEncrypted,
   queueEncrypted,
   topicEncrypted,
@@ -35,11 +42,13 @@ export const awsPolicies: ResourceValidationPolicy[] = [
   bucketOwnerEnforced,
   functionUrlAuthenticated,
   noWildcardsOrAnonymous,
+  resourceWildcardOnlyWhereRequired,
   noDestructiveActions,
   noBroadManagedPolicies,
   peopleNeedMfa,
   trailIntegrity,
   logGroupProtected,
-  backupVaultLocked,
   lambdaHardened,
 ];
+
+export const awsStackPolicies: StackValidationPolicy[] = [objectLockRetention, archiveBucketPolicy, trailBucketLocked, archiveAccessLogged, backupVaultLocked, backupCoversArchive];

@@ -34,8 +34,9 @@ const FINDINGS: Record<ArchiveStore["cloud"], (store: ArchiveStore, resources: r
     if (worm?.enabled !== true) found.push(problem("immutableStorageWithVersioning.enabled", worm?.enabled, "set true when the account is created (version-level WORM, which also allows legal holds)"));
     // Azure creates the policy Unlocked; the bootstrap run marks it pending, and retention-lock-pending reports it until locked.
     const pending = policy?.state === "Unlocked" && lockPending(store.resource.props);
-    if (policy?.state !== "Locked" && !pending) found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.state", policy?.state, 'set "Locked"; only a locked policy cannot be shortened or removed'));
-    if ((policy?.immutabilityPeriodSinceCreationInDays ?? 0) < settings.minimumRetentionDays)
+    // A sandbox's retention is neither locked nor long: sandbox-not-for-records says so instead.
+    if (policy?.state !== "Locked" && !pending && !store.sandbox) found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.state", policy?.state, 'set "Locked"; only a locked policy cannot be shortened or removed'));
+    if (!store.sandbox && (policy?.immutabilityPeriodSinceCreationInDays ?? 0) < settings.minimumRetentionDays)
       found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.immutabilityPeriodSinceCreationInDays", policy?.immutabilityPeriodSinceCreationInDays, `set at least ${settings.minimumRetentionDays}`));
     if (policy?.allowProtectedAppendWrites === true) found.push(problem("immutableStorageWithVersioning.immutabilityPolicy.allowProtectedAppendWrites", true, "set false: archived records are never appended to"));
     const encryption = store.resource.props.encryption;
@@ -46,8 +47,8 @@ const FINDINGS: Record<ArchiveStore["cloud"], (store: ArchiveStore, resources: r
   gcp: (store, _resources, settings) => {
     const found: string[] = [];
     const retention = store.resource.props.retentionPolicy;
-    if (retention?.isLocked !== true) found.push(problem("retentionPolicy.isLocked", retention?.isLocked, "set true; only a locked retention policy cannot be shortened or removed"));
-    if (Number(retention?.retentionPeriod ?? 0) < settings.minimumRetentionDays * DAY_SECONDS)
+    if (!store.sandbox && retention?.isLocked !== true) found.push(problem("retentionPolicy.isLocked", retention?.isLocked, "set true; only a locked retention policy cannot be shortened or removed"));
+    if (!store.sandbox && Number(retention?.retentionPeriod ?? 0) < settings.minimumRetentionDays * DAY_SECONDS)
       found.push(problem("retentionPolicy.retentionPeriod", retention?.retentionPeriod, `set at least ${settings.minimumRetentionDays * DAY_SECONDS} seconds (${settings.minimumRetentionDays} days)`));
     if (!namesCustomerKey(() => store.resource.props.encryption?.defaultKmsKeyName))
       found.push(problem("encryption.defaultKmsKeyName", read(() => store.resource.props.encryption?.defaultKmsKeyName), "name the stack's Cloud KMS key"));
@@ -57,12 +58,12 @@ const FINDINGS: Record<ArchiveStore["cloud"], (store: ArchiveStore, resources: r
 
 export const archiveLockedAndKeyed = stackRule({
   name: "archive-store-worm-and-key",
-  description: "Every archive store has locked WORM retention of at least the minimum (legal holds possible), the customer's key, and protection from deletion by Pulumi",
+  description: "Every archive store has locked WORM retention of at least the minimum (legal holds possible), the customer's key, and protection from deletion by Pulumi (a sandbox's store: the customer's key and WORM storage, unlocked and unprotected)",
   controls: [...SERVES.worm, ...SERVES.confidentiality],
   check: (resources, report, settings) => {
     for (const store of archiveStores(resources)) {
       const found = FINDINGS[store.cloud](store, resources, settings);
-      if (!store.resource.opts.protect) found.push(problem("the protect option", store.resource.opts.protect, "create the store with { protect: true, retainOnDelete: true }"));
+      if (!store.resource.opts.protect && !store.sandbox) found.push(problem("the protect option", store.resource.opts.protect, "create the store with { protect: true, retainOnDelete: true }"));
       for (const message of found) report(`${store.resource.name}: ${message}`, store.resource.urn);
     }
   },

@@ -1,5 +1,6 @@
 // The stack rules: guarantees that span resources, on every cloud.
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { awsStackPolicies } from "../aws";
 import { archiveLockedAndKeyed } from "./archiveProtected";
 import { archiveAuditLogging } from "./auditLogging";
 import { ingestorDeadLetters } from "./deadLetters";
@@ -8,5 +9,6 @@ import { primaryArchiveReplicated } from "./replication";
 import { retentionLockPending } from "./lockPending";
 import { retentionFloor } from "./retentionFloor";
 import { replicationSuspended } from "./replicationSuspended";
+import { sandboxNotForRecords } from "./sandbox";
 
-export const stackPolicies: StackValidationPolicy[] = [archiveLockedAndKeyed, retentionFloor, archiveAuditLogging, primaryArchiveReplicated, ingestorDeadLetters, nothingAnonymous, retentionLockPending, replicationSuspended];
+export const stackPolicies: StackValidationPolicy[] = [archiveLockedAndKeyed, retentionFloor, archiveAuditLogging, primaryArchiveReplicated, ingestorDeadLetters, nothingAnonymous, retentionLockPending, replicationSuspended, sandboxNotForRecords, ...awsStackPolicies];

@@ -1,7 +1,7 @@
 // The archive stores of a stack, on any cloud, found by the tag (label on GCP) the program
 // puts on them, and small lookups the stack rules share.
 import type { PolicyResource } from "@pulumi/policy";
-import { ARCHIVE_STORE, LOCK_PENDING_TAG, REPLICATION_TAG, ROLE_TAG, STORE_TAG } from "../../infra/conventions";
+import { ARCHIVE_STORE, LOCK_PENDING_TAG, REPLICATION_TAG, ROLE_TAG, SANDBOX_TAG, STORE_TAG } from "../../infra/conventions";
 
 export type Cloud = "aws" | "azure" | "gcp";
 
@@ -13,6 +13,8 @@ export interface ArchiveStore {
   readonly role: string | undefined;
   /** The primary's peer region is lost: its replication is suspended until the peer is back. */
   readonly replicationSuspended: boolean;
+  /** A sandbox's store (SANDBOX_TAG): for trying the platform, never for records. */
+  readonly sandbox: boolean;
 }
 
 const STORE_TYPES: Readonly<Record<string, { cloud: Cloud; nameProperty: string; tagsProperty: string }>> = {
@@ -26,9 +28,16 @@ export function archiveStores(resources: readonly PolicyResource[]): ArchiveStor
     const kind = STORE_TYPES[resource.type];
     const tags = kind ? resource.props[kind.tagsProperty] : undefined;
     if (!kind || tags?.[STORE_TAG] !== ARCHIVE_STORE) return [];
-    return [{ cloud: kind.cloud, resource, name: String(resource.props[kind.nameProperty]), role: tags[ROLE_TAG], replicationSuspended: tags[REPLICATION_TAG] === "suspended" }];
+    return [{ cloud: kind.cloud, resource, name: String(resource.props[kind.nameProperty]), role: tags[ROLE_TAG], replicationSuspended: tags[REPLICATION_TAG] === "suspended", sandbox: sandboxed(resource.props) }];
   });
 }
+
+/**
+ * Whether the program marked a resource as a sandbox's (SANDBOX_TAG, a tag or a GCP label). The
+ * rules a sandbox legitimately fails (protection, locked retention, compliance mode, retention
+ * floor) skip such resources; every other rule still applies to them.
+ */
+export const sandboxed = (props: Record<string, any>) => (props.tags ?? props.labels)?.[SANDBOX_TAG] === "true";
 
 export const ofType = (resources: readonly PolicyResource[], ...types: string[]) => resources.filter((r) => types.includes(r.type));
 

@@ -3,16 +3,15 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { archiveBucketProtected } from "../../../policies/aws/archiveBucket";
-import { backupVaultLocked } from "../../../policies/aws/backupVaultLock";
 import { bucketEncrypted } from "../../../policies/aws/bucketEncryption";
 import { bucketTlsOnly } from "../../../policies/aws/bucketTls";
 import { noDestructiveActions } from "../../../policies/aws/destructiveActions";
 import { functionUrlAuthenticated } from "../../../policies/aws/functionUrl";
+import { keyAdminsNoData } from "../../../policies/aws/keyPolicy";
 import { keyRotation } from "../../../policies/aws/keyRotation";
 import { lambdaHardened } from "../../../policies/aws/lambda";
 import { logGroupProtected } from "../../../policies/aws/logGroup";
 import { noBroadManagedPolicies } from "../../../policies/aws/managedPolicies";
-import { objectLockRetention } from "../../../policies/aws/objectLock";
 import { bucketOwnerEnforced } from "../../../policies/aws/ownership";
 import { peopleNeedMfa } from "../../../policies/aws/peopleMfa";
 import { noWildcardsOrAnonymous } from "../../../policies/aws/policyDocuments";
@@ -22,6 +21,7 @@ import { sesReceiptSecure } from "../../../policies/aws/sesReceipt";
 import { topicEncrypted } from "../../../policies/aws/topicEncryption";
 import { trailIntegrity } from "../../../policies/aws/trail";
 import { versioningEnabled } from "../../../policies/aws/versioning";
+import { resourceWildcardOnlyWhereRequired, WILDCARD_ONLY_ACTIONS } from "../../../policies/aws/wildcardResources";
 import { UNKNOWN } from "../../../policies/check/evaluate";
 import { changed, type Fixture, policyDoc, REMOVE, resourceMessages } from "../helpers";
 
@@ -31,6 +31,15 @@ const tlsDenials = [
   { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: [BUCKET, `${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
   { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: [BUCKET, `${BUCKET}/*`], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
 ];
+const ROOT = "arn:aws:iam::111122223333:root";
+/** A key policy as the program writes it: administration delegated to the account, use only through a service. */
+const keyPolicy = (...extra: object[]) =>
+  policyDoc(
+    { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:DescribeKey", "kms:PutKeyPolicy"], Resource: "*" },
+    { Sid: "ThroughBackup", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:CreateGrant", "kms:Decrypt"], Resource: "*", Condition: { StringEquals: { "kms:ViaService": "backup.us-east-1.amazonaws.com" } } },
+    { Sid: "BreakGlass", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/archive-break-glass" }, Action: ["kms:ScheduleKeyDeletion"], Resource: "*", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } },
+    ...extra,
+  );
 const ingestorPolicy = (...actions: string[]) => policyDoc({ Sid: "Archive", Effect: "Allow", Action: ["s3:PutObject", ...actions], Resource: `${BUCKET}/*` });
 const trust = (condition?: object) => policyDoc({ Sid: "AssumeRole", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111122223333:role/compliance-auditor"] }, Action: ["sts:AssumeRole"], ...(condition ? { Condition: condition } : {}) });
 
@@ -38,14 +47,6 @@ const trust = (condition?: object) => policyDoc({ Sid: "AssumeRole", Effect: "Al
 type Case = [ResourceValidationPolicy, Fixture, ...[string, unknown, string][]];
 
 const cases: Case[] = [
-  [
-    objectLockRetention,
-    { type: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", inputs: { bucket: "b", objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: 2557 } } } },
-    ["rule.defaultRetention.mode", "GOVERNANCE", 'rule.defaultRetention.mode is "GOVERNANCE"; set "COMPLIANCE"'],
-    ["rule.defaultRetention.days", 365, "rule.defaultRetention.days is 365; set at least 2557 days"],
-    ["rule", REMOVE, "rule.defaultRetention is not set"],
-    ["objectLockEnabled", "Disabled", 'objectLockEnabled is "Disabled"; set "Enabled"'],
-  ],
   [
     archiveBucketProtected,
     { type: "aws:s3/bucket:Bucket", inputs: { bucket: "b", objectLockEnabled: true, forceDestroy: false, tags: { "journal-store": "archive", role: "primary" } } },
@@ -114,6 +115,9 @@ const cases: Case[] = [
     ["kmsKeyId", REMOVE, "kmsKeyId is not set"],
     ["isMultiRegionTrail", false, "isMultiRegionTrail is false"],
     ["enableLogging", false, "enableLogging is false"],
+    ["advancedEventSelectors", [{ fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }, { field: "resources.type", equals: ["AWS::S3::Object"] }] }], "without a selector of every management event"],
+    ["advancedEventSelectors", [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["false"] }] }], "without a selector of every management event"],
+    ["eventSelectors", [{ includeManagementEvents: false }], "without a selector of every management event"],
   ],
   [
     logGroupProtected,
@@ -122,10 +126,18 @@ const cases: Case[] = [
     ["retentionInDays", 30, "retentionInDays is 30; set at least 365"],
   ],
   [
-    backupVaultLocked,
-    { type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration", inputs: { backupVaultName: "v", changeableForDays: 3, minRetentionDays: 2557, maxRetentionDays: 2922 } },
-    ["changeableForDays", REMOVE, "changeableForDays is not set; set it (3 or more)"],
-    ["minRetentionDays", 30, "minRetentionDays is 30; set at least 2557"],
+    keyAdminsNoData,
+    { type: "aws:kms/key:Key", inputs: { enableKeyRotation: true, policy: keyPolicy() } },
+    ["policy", keyPolicy({ Sid: "Admins", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:DescribeKey", "kms:Decrypt"], Resource: "*" }), 'policy Admins Action is ["kms:Decrypt"]; grant these to the account only with a kms:ViaService condition'],
+    ["policy", keyPolicy({ Sid: "Admins", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: ["kms:CreateGrant"], Resource: "*" }), 'policy Admins Action is ["kms:CreateGrant"]'],
+    ["policy", keyPolicy({ Sid: "Admins", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:ScheduleKeyDeletion"], Resource: "*", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }), 'policy Admins Action is ["kms:ScheduleKeyDeletion"]; grant disabling or deleting the key to the break-glass role only'],
+    ["policy", keyPolicy({ Sid: "BreakGlass", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/archive-break-glass" }, Action: ["kms:DisableKey"], Resource: "*" }), 'policy BreakGlass Condition.Bool["aws:MultiFactorAuthPresent"] is not set'],
+  ],
+  [
+    resourceWildcardOnlyWhereRequired,
+    { type: "aws:iam/rolePolicy:RolePolicy", inputs: { role: "r", policy: policyDoc({ Sid: "SendTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }) } },
+    ["policy", policyDoc({ Sid: "SendTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "s3:GetObject"], Resource: "*" }), 'policy SendTraces Action with Resource "*" is ["s3:GetObject"]; name the resources'],
+    ["policy", policyDoc({ Sid: "Read", Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["arn:aws:kms:us-east-1:111122223333:key/k", "*"] }), 'policy Read Action with Resource "*" is ["kms:Decrypt"]'],
   ],
   [
     lambdaHardened,
@@ -151,17 +163,6 @@ describe.each(cases.map((c) => [c[0].name, c] as const))("%s", (_name, [policy, 
 });
 
 describe("thresholds", () => {
-  const lock = { type: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", inputs: { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: 2200 } } } };
-
-  it("default to the strictest framework and take what the policy config chooses", async () => {
-    expect(await resourceMessages(objectLockRetention, lock)).toHaveLength(2);
-    // HIPAA alone: six years, governance mode allowed.
-    expect(await resourceMessages(objectLockRetention, lock, { frameworks: ["hipaa"] })).toEqual([]);
-    // A configured minimum above the frameworks' wins; one below them does not lower it.
-    expect(await resourceMessages(objectLockRetention, lock, { frameworks: ["hipaa"], minimumRetentionDays: 3000 })).toEqual([expect.stringContaining("set at least 3000 days")]);
-    expect(await resourceMessages(objectLockRetention, lock, { frameworks: ["sox"], minimumRetentionDays: 30 })).toEqual([expect.stringContaining("set at least 2557 days")]);
-  });
-
   it("take a shorter key rotation period", async () => {
     const key = { type: "aws:kms/key:Key", inputs: { enableKeyRotation: true, rotationPeriodInDays: 365 } };
     expect(await resourceMessages(keyRotation, key, { maxKeyRotationDays: 90 })).toEqual([expect.stringContaining("rotationPeriodInDays is 365; set at most 90")]);
@@ -179,5 +180,34 @@ describe("at preview, before the key exists", () => {
   it("reports what it cannot read as advisory, after what it could", async () => {
     const tls = { type: "aws:s3/bucketPolicy:BucketPolicy", inputs: { bucket: "b", policy: UNKNOWN } };
     expect(await resourceMessages(bucketTlsOnly, tls)).toEqual(["subject-0: can't run during preview: string value at .policy can't be known during preview"]);
+  });
+});
+
+describe("a sandbox's resources (journal-sandbox)", () => {
+  const archive = { type: "aws:s3/bucket:Bucket", inputs: { bucket: "b", objectLockEnabled: true, forceDestroy: true, tags: { "journal-store": "archive", role: "primary", "journal-sandbox": "true" } } };
+  const key = { type: "aws:kms/key:Key", inputs: { enableKeyRotation: true, rotationPeriodInDays: 365, deletionWindowInDays: 30, tags: { "journal-sandbox": "true" } }, protect: false };
+
+  it("may be force-destroyed and unprotected, and nothing else", async () => {
+    expect(await resourceMessages(archiveBucketProtected, archive)).toEqual([]);
+    expect(await resourceMessages(keyRotation, key)).toEqual([]);
+    expect(await resourceMessages(archiveBucketProtected, { ...archive, inputs: changed(archive.inputs, "objectLockEnabled", false) })).toEqual([expect.stringContaining("objectLockEnabled is false")]);
+    expect(await resourceMessages(keyRotation, { ...key, inputs: changed(key.inputs, "enableKeyRotation", false) })).toEqual([expect.stringContaining("enableKeyRotation is false")]);
+  });
+
+  it("fail the protection checks again without the tag", async () => {
+    expect(await resourceMessages(archiveBucketProtected, { ...archive, inputs: changed(archive.inputs, "tags", { "journal-store": "archive", role: "primary" }) })).toEqual([expect.stringContaining("forceDestroy is true; set false")]);
+    expect(await resourceMessages(keyRotation, { ...key, inputs: changed(key.inputs, "tags", REMOVE) })).toEqual([expect.stringContaining("the protect option is false")]);
+  });
+});
+
+describe("Resource \"*\"", () => {
+  it("is allowed only for actions AWS gives no resource type (checked against the Service Authorization Reference data)", async () => {
+    // @cloud-copilot/iam-simulate (AGPL-3.0) is a test-only devDependency: its copy of the reference, not shipped.
+    const { isWildcardOnlyAction } = await import("@cloud-copilot/iam-simulate");
+    for (const action of WILDCARD_ONLY_ACTIONS) {
+      const [service, name] = action.split(":");
+      expect(await isWildcardOnlyAction(service, name), action).toBe(true);
+    }
+    expect(await isWildcardOnlyAction("s3", "GetObject")).toBe(false);
   });
 });
