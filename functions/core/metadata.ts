@@ -119,6 +119,9 @@ export function describeMessage(scan: ScannedMessage, input: DescribeInput): Des
     // Read from the header block alone: what the body held is not all listed or flagged.
     cut.add("attachments");
     cut.add("flags");
+  } else if (incompleteWithin(scan)) {
+    // An attached message was read from its header block alone: its text was not all scanned.
+    cut.add("flags");
   }
 
   const messageId = messageIdOf(facts, cut, "messageId");
@@ -179,6 +182,10 @@ function unwrapJournal(report: ScannedMessage, marker: JournalMarker): { envelop
     if (err instanceof JournalFormatError) throw new NotArchivableError(`Exchange journal envelope unusable (${marker}): ${err.message}`);
     throw err;
   }
+}
+
+function incompleteWithin(scan: ScannedMessage): boolean {
+  return scan.embedded.some((e) => e.message.incomplete !== undefined || incompleteWithin(e.message));
 }
 
 function messageIdOf(scan: ScannedMessage, cut: Cuts, field: TruncatedField): string | undefined {

@@ -96,6 +96,24 @@ describe("messages with huge headers are archived and indexed", () => {
     expect(meta(await ingest(raw))).toMatchObject({ subject: "many parts", truncated: ["attachments", "flags"] });
   });
 
+  it("MIME parts nested deeper than the limit (counted across embedded messages): read from the header block, incomplete named", async () => {
+    const nested = (levels: number, b = "b") =>
+      Array.from({ length: levels }, (_, i) => `--${b}${i - 1}\r\nContent-Type: multipart/mixed; boundary="${b}${i}"\r\n\r\n`)
+        .join("")
+        .replace(new RegExp(`^--${b}-1\\r\\n`), "") + `--${b}${levels - 1}\r\nContent-Type: text/plain\r\n\r\nSSN 123-45-6789\r\n`;
+    const shallow = meta(await ingest(Buffer.from(`From: a@example.com\r\nSubject: shallow\r\n${nested(30)}`)));
+    expect(shallow).toMatchObject({ subject: "shallow", flags: ["ssn"] });
+    expect(shallow.truncated).toBeUndefined();
+    const deep = meta(await ingest(Buffer.from(`From: a@example.com\r\nSubject: deep\r\n${nested(40)}`)));
+    expect(deep).toMatchObject({ subject: "deep", truncated: ["attachments", "flags"] });
+    // 20 levels, then an attached message with 20 more: too deep as well.
+    const inner = `From: b@example.com\r\nSubject: inner\r\n${nested(20, "inner")}`;
+    const outer = nested(20).replace(/Content-Type: text\/plain\r\n\r\nSSN 123-45-6789\r\n$/, `Content-Type: message/rfc822\r\n\r\n${inner}`);
+    const across = meta(await ingest(Buffer.from(`From: a@example.com\r\nSubject: across\r\n${outer}`)));
+    // The outer message is whole; the attached one was read from its header block, so its text was not all scanned.
+    expect(across).toMatchObject({ subject: "across", attachments: [{ contentType: "message/rfc822" }], truncated: ["flags"] });
+  });
+
   it("still quarantines what is not email, however long its first line", async () => {
     const result = await ingest(Buffer.from(`X-Not-Mail: ${"b".repeat(20 * 1024 * 1024)}`));
     expect(result.status).toBe("quarantined");
