@@ -168,16 +168,16 @@ function* chunksOf(buffer: Buffer, size = 256 * 1024): Generator<Buffer> {
 
 type Detector = ReturnType<typeof createDetectorScanner>;
 
-/**
- * Scans one message (the root, or an embedded one). When the full split fails, falls back to
- * its header block, which the budget kept; rejects only when that cannot be read either.
- */
 /** Where a message sits: how many messages enclose it, and how deep in MIME parts it starts. */
 interface Level {
   readonly embed: number;
   readonly mime: number;
 }
 
+/**
+ * Scans one message (the root, or an embedded one). When the full split fails, falls back to
+ * its header block, which the budget kept; rejects only when that cannot be read either.
+ */
 async function scanStream(source: Readable, detectors: readonly DetectorName[], level: Level, detector: Detector): Promise<ScannedMessage> {
   const budget = new HeaderBudget({ ...HEADER_BUDGET, keep: READ_FIELDS });
   try {
@@ -256,6 +256,8 @@ async function splitAndScan(source: Readable, budget: HeaderBudget, detectors: r
           },
         });
         pending.push(current.finished);
+        // Awaited below; if the split fails first, a leaf left unfinished must not surface as unhandled.
+        current.finished.catch(() => undefined);
         return done();
       }
       if (chunk.type === "body" && current) {
@@ -298,11 +300,18 @@ async function unwrapTnef(report: TnefMessage, scan: (bytes: Buffer) => Promise<
     const rfc822 = attachment.data && (attachment.mimeTag?.toLowerCase() === "message/rfc822" || /\.eml$/i.test(attachment.title ?? ""));
     if (rfc822 && attachment.data) return { texts, original: { sha256: sha256(attachment.data), size: attachment.data.length, message: await scan(attachment.data) } };
     if (attachment.message?.transportHeaders && attachment.messageBytes) {
-      const rebuilt = Buffer.from(`${attachment.message.transportHeaders.replace(/(\r?\n)+$/, "")}\r\n\r\n${attachment.message.body ?? ""}`, "utf8");
+      const rebuilt = Buffer.from(`${withoutTrailingBreaks(attachment.message.transportHeaders)}\r\n\r\n${attachment.message.body ?? ""}`, "utf8");
       return { texts, original: { sha256: sha256(attachment.messageBytes), size: attachment.messageBytes.length, message: await scan(rebuilt) } };
     }
   }
   return { texts };
+}
+
+/** The text without the line breaks it ends with (a loop: a regular expression here could backtrack on a run of them). */
+function withoutTrailingBreaks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
+  return text.slice(0, end);
 }
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
