@@ -154,13 +154,15 @@ describe("forged journal reports", () => {
     expect(info.response).toBe(`250 archived ${sha(report)}`);
     const key = (await h.archive.store.keys("messages/")).find((k) => k.includes(sha(report)))!;
     expect((await h.archive.store.get(key))!.equals(report)).toBe(true);
-    expect((await h.metaFor(sha(report))).format).toBe("exchange-journal");
+    // The forged envelope is kept, and the sidecar says nobody vouched for it.
+    expect(await h.metaFor(sha(report))).toMatchObject({ format: "exchange-journal", envelope: { sender: "chris@contoso.com", verified: false } });
     expect(h.contexts).toEqual([expect.objectContaining({ source: "smtp", envelopeSender: "attacker@example.net", senderTrusted: false })]);
   });
 
   it("marks the same report trusted when it comes from an authenticated client", async () => {
     const intake = await h.start({ access: { credentials } });
     await intake.transport({ auth: { user: USER, pass: PASSWORD } }).sendMail({ envelope, raw: report });
+    expect(await h.metaFor(sha(report))).toMatchObject({ format: "exchange-journal", envelope: { sender: "chris@contoso.com", verified: true } });
     expect(h.contexts).toEqual([expect.objectContaining({ senderTrusted: true })]);
   });
 });
