@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SANDBOX_TAG } from "../conventions";
+import { BACKUP_VAULT_CREATOR_ACTIONS } from "./deployer";
 import { MFA, policyJson, type Statement } from "./policy";
 
 export interface KeyPolicyArgs {
@@ -34,9 +35,6 @@ const ADMIN_ACTIONS = [
   "kms:UpdateKeyDescription", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases",
   "kms:ListGrants", "kms:RevokeGrant",
 ];
-
-/** What AWS Backup requires of whoever creates a vault under the key. */
-export const BACKUP_VAULT_CREATOR_ACTIONS = ["kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant", "kms:Decrypt", "kms:GenerateDataKey"];
 
 export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
   const account = args.accountId;

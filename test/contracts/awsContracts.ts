@@ -5,7 +5,7 @@
 // the planned identity, key, bucket, topic, queue and trust policies (awsPlan.ts); a contract the
 // plan does not honour is a problem that names its reference.
 import { XRAY_WRITE_ACTIONS } from "../../infra/aws/access";
-import { BACKUP_VAULT_CREATOR_ACTIONS } from "../../infra/aws/keys";
+import { BACKUP_VAULT_CREATOR_ACTIONS, DEPLOYER_KEY_ADMIN_ACTIONS } from "../../infra/aws/deployer";
 import { ACCOUNT } from "../../policies/check/mockRun";
 import { type AwsPlan, keyOf, T } from "./awsPlan";
 import { type AwsRequest, evaluateRequest, type PolicyDocument } from "./awsSimulator";
@@ -413,12 +413,9 @@ export const PERMISSION_CONTRACTS: readonly PermissionContract[] = [
   {
     id: "deployer-administers-key",
     caller: "the deploying identity (Pulumi creating, reading and updating the key)",
-    action: "describe the key, read and replace its policy (the lockout check), rotate and tag it",
+    action: "describe the key, read and replace its policy (the lockout check), rotate, tag and alias it",
     reference: REF.kmsDefaultPolicy,
-    requests: (plan) => {
-      const actions = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:GetKeyRotationStatus", "kms:TagResource", "kms:ListResourceTags"];
-      return plan.find(T.key) ? onKey(plan, DEPLOYER, actions, { "kms:CallerAccount": ACCOUNT }, deployerHolding(plan, actions)) : [];
-    },
+    requests: (plan) => (plan.find(T.key) ? onKey(plan, DEPLOYER, DEPLOYER_KEY_ADMIN_ACTIONS, { "kms:CallerAccount": ACCOUNT }, deployerHolding(plan, DEPLOYER_KEY_ADMIN_ACTIONS)) : []),
   },
   {
     id: "backup-role-uses-key",
