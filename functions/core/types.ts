@@ -156,10 +156,16 @@ export interface QuarantineRecord {
 
 /** One line of the audit trail. Holds identifiers only, never message content. */
 export interface AuditEvent {
-  readonly action: "ingested" | "duplicate" | "quarantined" | "read" | "exported" | "hold-set" | "hold-cleared";
+  /**
+   * What happened. `recovered` is the local archive's own: a start-up that rolled its trail
+   * forward or cut a torn tail after a crash, or removed what a crash left half-written.
+   */
+  readonly action: "ingested" | "duplicate" | "quarantined" | "read" | "exported" | "hold-set" | "hold-cleared" | "recovered";
   readonly at: string;
-  readonly sha256: string;
-  readonly key: string;
+  /** The message's SHA-256; absent only on archive-wide events (`recovered`). */
+  readonly sha256?: string;
+  /** The object acted on; absent only on archive-wide events (`recovered`). */
+  readonly key?: string;
   /** Who acted: the intake for writes, the authenticated caller for reads. */
   readonly actor: string;
   readonly source?: IntakeSource;
