@@ -5,11 +5,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { ingestAnswer, RETRY_LATER } from "../core/httpAnswer";
 import { isSha256 } from "../core/layout";
 import { describeError, type Logger } from "../core/log";
 import type { Pipeline } from "../core/pipeline";
 import type { LocalArchive } from "./archive";
+import { createIntakeGate, IntakeBusyError, type IntakeGate } from "./intakeGate";
 import type { RunningServer } from "./smtp";
 
 export interface HttpIntakeOptions {
@@ -28,6 +30,8 @@ export interface HttpIntakeOptions {
   readonly headersTimeoutMs?: number;
   /** A request not wholly received by then is dropped (408): a slow or stalled upload. Default 10 min. */
   readonly requestTimeoutMs?: number;
+  /** The limiter and spool shared with the SMTP intake; default: one of its own spooling to `<archive>/spool`. */
+  readonly gate?: IntakeGate;
 }
 
 class HttpError extends Error {
@@ -41,6 +45,7 @@ class HttpError extends Error {
 
 export async function startHttpIntake(options: HttpIntakeOptions): Promise<RunningServer> {
   const { pipeline, archive, logger } = options;
+  const gate = options.gate ?? createIntakeGate({ spoolDir: join(archive.dir, "spool") });
   const expected = createHash("sha256").update(options.token).digest();
 
   const authorised = (req: IncomingMessage): boolean => {
@@ -53,18 +58,23 @@ export async function startHttpIntake(options: HttpIntakeOptions): Promise<Runni
     const declared = Number(req.headers["content-length"]);
     const tooLarge = () => new HttpError(413, `message body is over the ${options.maxMessageBytes}-byte limit (JOURNAL_MAX_BYTES)`);
     if (declared > options.maxMessageBytes) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > options.maxMessageBytes) throw tooLarge();
-      chunks.push(chunk as Buffer);
+    const transfer = gate.tryBeginTransfer();
+    if (!transfer) throw new HttpError(503, RETRY_LATER);
+    try {
+      for await (const chunk of req) {
+        if (transfer.size + (chunk as Buffer).length > options.maxMessageBytes) throw tooLarge();
+        await transfer.write(chunk as Buffer);
+      }
+    } catch (err) {
+      await transfer.discard();
+      throw err;
     }
     let result;
     try {
-      result = await pipeline.ingest(Buffer.concat(chunks), { source: "http", receivedAt: new Date() });
+      // The caller holds the token: a journal report it sends has a trusted envelope.
+      result = await transfer.ingest((bytes) => pipeline.ingest(bytes, { source: "http", receivedAt: new Date(), senderTrusted: true }));
     } catch (err) {
-      logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
+      if (!(err instanceof IntakeBusyError)) logger.log("error", "http message not archived; told the client to retry", { source: "http", error: describeError(err) });
       throw new HttpError(503, RETRY_LATER);
     }
     return ingestAnswer(result);

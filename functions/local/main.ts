@@ -1,9 +1,10 @@
 // `npm start`: the whole archive on this machine, no cloud account needed.
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { jsonLogger } from "../core/log";
 import { createPipeline } from "../core/pipeline";
 import { openLocalArchive } from "./archive";
 import { startHttpIntake } from "./http";
+import { createIntakeGate, removeOrphanedSpool } from "./intakeGate";
 import { readLocalSettings } from "./settings";
 import { startSmtpIntake } from "./smtp";
 import { loadOrCreateCertificate } from "./tls";
@@ -15,9 +16,13 @@ async function main(): Promise<void> {
   const archive = await openLocalArchive({ dir: settings.dir, masterKey: settings.masterKey, logger });
   const pipeline = createPipeline({ store: archive.store, audit: archive.audit, retentionDays: settings.retentionDays, maxMessageBytes: settings.maxMessageBytes, logger });
   const tls = await loadOrCreateCertificate(settings.dir, settings.tls);
+  // One budget for both intakes; bodies a crash left in the spool are unreadable and removed.
+  const spoolDir = join(settings.dir, "spool");
+  await removeOrphanedSpool(spoolDir);
+  const gate = createIntakeGate({ spoolDir, ...settings.intake });
   const token = settings.token ?? (await loadOrCreateToken(settings.dir));
-  const smtp = await listening("JOURNAL_SMTP_PORT", settings.smtpPort, () => startSmtpIntake({ pipeline, port: settings.smtpPort, host: settings.bind, maxMessageBytes: settings.maxMessageBytes, tls, logger }));
-  const http = await listening("JOURNAL_HTTP_PORT", settings.httpPort, () => startHttpIntake({ pipeline, archive, port: settings.httpPort, host: settings.bind, token, maxMessageBytes: settings.maxMessageBytes, logger }));
+  const smtp = await listening("JOURNAL_SMTP_PORT", settings.smtpPort, () => startSmtpIntake({ pipeline, port: settings.smtpPort, host: settings.bind, maxMessageBytes: settings.maxMessageBytes, tls, logger, access: settings.smtp, maxClients: settings.smtp.maxClients, gate }));
+  const http = await listening("JOURNAL_HTTP_PORT", settings.httpPort, () => startHttpIntake({ pipeline, archive, port: settings.httpPort, host: settings.bind, token, maxMessageBytes: settings.maxMessageBytes, logger, gate }));
 
   // For the person at the terminal only; the token never goes to the JSON log.
   process.stdout.write(

@@ -94,6 +94,7 @@ function answer(socket: Socket, audit: AuditSink, keyring: Keyring): void {
   socket.on("error", () => socket.destroy());
   reply({});
   const lines = createInterface({ input: socket });
+  lines.on("error", () => socket.destroy());
   lines.on("line", (text) => {
     let request: { event?: AuditEvent; keyId?: string; mac?: string };
     try {
@@ -147,6 +148,8 @@ function connect(name: string): Promise<Session | undefined> {
     const socket = createConnection(name);
     const pending: Array<(value: Record<string, unknown> | undefined) => void> = [];
     const lines = createInterface({ input: socket });
+    // Nobody listening (ECONNREFUSED, ENOENT) is an answer: no writer runs. The socket's close handler settles it.
+    lines.on("error", () => undefined);
     const timer = setTimeout(() => {
       socket.destroy();
       resolve(undefined);

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../../functions/core/types";
 import { openLocalArchive, type LocalArchive } from "../../../functions/local/archive";
 import { headAnchor, headPath, logPath, verifyAuditTrail } from "../../../functions/local/auditLog";
-import { FaultyIo } from "../../helpers/faultyIo";
+import { FaultyIo, type Verdict } from "../../helpers/faultyIo";
 
 let dir: string;
 let archive: LocalArchive;
@@ -202,7 +202,9 @@ describe("a full disk", () => {
     await appendN(2);
     await archive.close();
     let full = true;
-    const io = new FaultyIo((op) => (full && op.kind === "write" && op.path.endsWith("audit.log") ? (io.ops.filter((o) => o.kind === "write").length % 2 ? { short: 17 } : { fail: "ENOSPC" }) : "run"));
+    // The disk fills during the line: part of it is written, then nothing more fits.
+    let logWrites = 0;
+    const io = new FaultyIo((op): Verdict => (full && op.kind === "write" && op.path.endsWith("audit.log") ? (++logWrites % 2 ? { short: 17 } : { fail: "ENOSPC" }) : "run"));
     archive = await openLocalArchive({ dir, io });
     const good = statSync(logPath(dir)).size;
     await expect(archive.audit.append(event(3))).rejects.toThrow(/ENOSPC/);

@@ -97,6 +97,19 @@ describe("SMTP intake", () => {
   });
 });
 
+describe("every read path finds what any intake took", () => {
+  it("serves over HTTP, at once, a message the SMTP intake acknowledged", async () => {
+    const transport = await smtp();
+    const call = await http();
+    const raw = rfc822({ messageId: "<smtp-then-http@example.com>" });
+    const info = await transport.sendMail({ envelope: { from: "mta@example.com", to: ["bob@example.org"] }, raw });
+    const sha256 = info.response.replace(/^250\s+/, "").split(" ")[1];
+    const read = await call(`/messages/${sha256}`);
+    expect(read.status).toBe(200);
+    expect(Buffer.from(await read.arrayBuffer()).equals(raw)).toBe(true);
+  });
+});
+
 describe("HTTP intake and read API", () => {
   it("ingests, recognises a duplicate, and reads back the exact bytes as an audited read", async () => {
     const call = await http();
@@ -182,12 +195,14 @@ describe("the journal CLI", () => {
     await pipeline.ingest(raw, { source: "file" });
     // The archive is open in this process: the CLI asks it to write the audit line.
     const first = join(dir, "first.eml");
-    expect((await cli(["export", sha(raw), "--out", first])).code).toBe(0);
+    const exported = await cli(["export", sha(raw), "--out", first]);
+    expect(exported.code, exported.stderr).toBe(0);
     expect(readFileSync(first).equals(raw)).toBe(true);
     await archive.close();
     // Nobody holds the archive now: the CLI takes the lock for its one line.
     const second = join(dir, "second.eml");
-    expect((await cli(["export", sha(raw), "--out", second])).code).toBe(0);
+    const again = await cli(["export", sha(raw), "--out", second]);
+    expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(second).equals(raw)).toBe(true);
     archive = await openLocalArchive({ dir });
     const lines = readFileSync(join(dir, "audit", "audit.log"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
