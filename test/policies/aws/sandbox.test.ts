@@ -1,11 +1,18 @@
 // The pack on an AWS sandbox stack: the rules a sandbox legitimately fails (protection, locked
 // retention, compliance mode, retention floor) skip the resources tagged as a sandbox's, and say
 // instead, as advisory, that it is not for records. Without the tag, they fail again.
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_TAG } from "../../../infra/conventions";
 import { evaluate } from "../../../policies/check/evaluate";
 import { type ProgramRun, type RecordedResource, runProgram } from "../../../policies/check/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
+import { archiveLockedAndKeyed } from "../../../policies/stack/archiveProtected";
+import { sandboxNotForRecords } from "../../../policies/stack/sandbox";
+import { changed, type Fixture, REMOVE, stackMessages } from "../helpers";
+import { azureStack, gcpStack } from "../stack/fixtures";
+
+/** The fixture stack with its archive store's `path` replaced. */
+const changedStore = (fixtures: Fixture[], path: string, value: unknown) => fixtures.map((f) => (f.name === "archive" ? { ...f, inputs: changed(f.inputs, path, value) } : f));
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -49,4 +56,27 @@ it("fails protection, locked retention, compliance mode and the retention floor 
       expect.stringContaining("forceDestroy is true; set false"),
     ]),
   );
+});
+
+describe("on the other clouds' stores, tagged or labelled the same way", () => {
+  const withTag = (fixtures: Fixture[], property: "tags" | "labels") =>
+    fixtures.map((f) => (f.name === "archive" ? { ...f, protect: false, inputs: { ...f.inputs, [property]: { ...(f.inputs[property] as object), [SANDBOX_TAG]: "true" } } } : f));
+  const azure = () => withTag(changedStore(azureStack(), "immutableStorageWithVersioning.immutabilityPolicy", { state: "Unlocked", immutabilityPeriodSinceCreationInDays: 7, allowProtectedAppendWrites: false }), "tags");
+  const gcp = () => withTag(changedStore(gcpStack(), "retentionPolicy", { isLocked: false, retentionPeriod: String(7 * 86_400) }), "labels");
+
+  it.each([
+    ["azure", azure],
+    ["gcp", gcp],
+  ] as const)("%s: skips only the unlocked, short, unprotected retention, and says it is not for records", async (_cloud, sandbox) => {
+    expect(await stackMessages(archiveLockedAndKeyed, sandbox())).toEqual([]);
+    expect(await stackMessages(sandboxNotForRecords, sandbox())).toEqual([expect.stringMatching(/^archive: a sandbox's store \(journal-sandbox\), not for records/)]);
+    const untagged = sandbox().map((f) => {
+      if (f.name !== "archive") return f;
+      const property = f.inputs.tags ? "tags" : "labels";
+      return { ...f, inputs: changed(f.inputs, `${property}.${SANDBOX_TAG}`, REMOVE) };
+    });
+    const found = await stackMessages(archiveLockedAndKeyed, untagged);
+    expect(found).toHaveLength(3);
+    expect(found).toEqual(expect.arrayContaining([expect.stringContaining("the protect option is false"), expect.stringMatching(/(state is "Unlocked"|isLocked is false)/)]));
+  });
 });
