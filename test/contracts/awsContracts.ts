@@ -4,6 +4,11 @@
 // (lifecycle). Permission contracts are evaluated with a real policy engine (awsSimulator.ts) against
 // the planned identity, key, bucket, topic, queue and trust policies (awsPlan.ts); a contract the
 // plan does not honour is a problem that names its reference.
+//
+// The deployer's own calls on the key: creating the backup vault (AWS Backup checks the creator's
+// KMS permissions) and administering the key. Creating the encrypted queues, topics and bucket
+// encryption calls no KMS API; creating the encrypted log groups and the trail makes CloudWatch Logs
+// and CloudTrail check their own access, which logs-encrypts-log-groups and cloudtrail-* cover.
 import { XRAY_WRITE_ACTIONS } from "../../infra/aws/access";
 import { BACKUP_VAULT_CREATOR_ACTIONS, DEPLOYER_KEY_ADMIN_ACTIONS } from "../../infra/aws/deployer";
 import { ACCOUNT } from "../../policies/check/mockRun";
@@ -251,6 +256,9 @@ export const PERMISSION_CONTRACTS: readonly PermissionContract[] = [
     requests: (plan) => (plan.ofType(T.fn).some((f) => f.inputs.tracingConfig?.mode === "Active") ? XRAY_WRITE_ACTIONS.flatMap((action) => byRole(plan, "ingestor", action, "*", undefined)) : []),
   },
   {
+    // The guide's statement grants kms:Describe* under the same encryption-context condition, which a
+    // DescribeKey request never carries; as written it grants DescribeKey nothing, so only the data
+    // actions are contracts here (keys.ts keeps the guide's statement).
     id: "logs-encrypts-log-groups",
     caller: "Amazon CloudWatch Logs",
     action: "encrypt and decrypt each log group's events under the stack key",
