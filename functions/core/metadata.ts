@@ -90,9 +90,20 @@ export function describeMessage(scan: ScannedMessage, input: DescribeInput): Des
   let original: MessageMetadata["original"];
 
   const report = journalReportIn(scan);
+  // A journal report that cannot be unwrapped is still an email: it is archived, indexed by its own
+  // headers and the intake's envelope, and its sidecar says why it could not be read as a report.
+  let unwrapped: ReturnType<typeof unwrapJournal> | undefined;
+  let journalProblem: string | undefined;
   if (report) {
     format = "exchange-journal";
-    const unwrapped = unwrapJournal(report.message, report.marker);
+    try {
+      unwrapped = unwrapJournal(report.message, report.marker);
+    } catch (err) {
+      if (!(err instanceof NotArchivableError)) throw err;
+      journalProblem = err.message;
+    }
+  }
+  if (report && unwrapped) {
     facts = unwrapped.original.message;
     const journal = unwrapped.envelope;
     envelope = {
@@ -106,7 +117,7 @@ export function describeMessage(scan: ScannedMessage, input: DescribeInput): Des
     if (report.message.texts.some((t) => t.truncated)) cut.add("envelope.recipients");
   } else {
     const fromIntake = (input.context.envelopeRecipients ?? []).map((address) => address.toLowerCase());
-    const fromHeaders = isWorkspaceCopy(scan.headers) ? workspaceRecipients(scan.headers) : [];
+    const fromHeaders = !report && isWorkspaceCopy(scan.headers) ? workspaceRecipients(scan.headers) : [];
     if (fromHeaders.length > 0) format = "workspace-copy";
     const recipients = [...new Set([...fromHeaders, ...fromIntake])].map((address): JournalRecipient => ({ address, field: "recipient" }));
     const sender = input.context.envelopeSender?.toLowerCase() || undefined;
@@ -150,6 +161,7 @@ export function describeMessage(scan: ScannedMessage, input: DescribeInput): Des
     ...(original ? { original } : {}),
     attachments: cut.attachments(facts.attachments),
     flags: [...scan.flags],
+    ...(journalProblem ? { journalProblem } : {}),
     ...(cut.size > 0 ? { truncated: cut.list() } : {}),
   };
   return { metadata, partitionDate: partitionDate(scan, input.receivedAt) };

@@ -125,7 +125,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         receivedAt: receivedAt.toISOString(),
         retainUntil: retainUntil.toISOString(),
         reason,
-        envelope: { sender: context.envelopeSender, recipients: [...(context.envelopeRecipients ?? [])] },
+        envelope: { sender: context.envelopeSender, recipients: [...(context.envelopeRecipients ?? [])], verified: context.senderTrusted === true },
       };
       await writeRecord("quarantined", key, recordKey, quarantined, reason);
       return { status: "quarantined", sha256, key, metaKey: recordKey, size: raw.length, reason };

@@ -122,6 +122,12 @@ export interface MessageMetadata {
    * message holds all of it. Absent when nothing was cut.
    */
   readonly truncated?: readonly TruncatedField[];
+  /**
+   * Set when an Exchange journal report could not be unwrapped (no attached original, an unreadable
+   * envelope): the report is archived all the same, indexed by its own headers and the intake's
+   * envelope, and this says why it could not be read as a report.
+   */
+  readonly journalProblem?: string;
 }
 
 /** Sidecar fields that can be cut, as named in `MessageMetadata.truncated`. */
@@ -151,7 +157,12 @@ export interface QuarantineRecord {
   readonly receivedAt: string;
   readonly retainUntil: string;
   readonly reason: string;
-  readonly envelope: { readonly sender?: string; readonly recipients: readonly string[] };
+  readonly envelope: {
+    readonly sender?: string;
+    readonly recipients: readonly string[];
+    /** Whether the intake trusted who delivered it (IntakeContext.senderTrusted). */
+    readonly verified: boolean;
+  };
 }
 
 /** One line of the audit trail. Holds identifiers only, never message content. */

@@ -104,12 +104,14 @@ describe("Exchange journal reports", () => {
     expect(m.flags).toEqual(["card", "iban"]);
   });
 
-  it("quarantines a report whose original is missing, byte for byte, saying why", async () => {
+  it("archives a report whose original is missing: indexed by its own headers, byte for byte, saying why", async () => {
     const { raw, result } = await ingest("journal/broken-no-original.eml");
-    expect(result.status).toBe("quarantined");
-    expect(result.reason).toMatch(/journal report \(X-MS-Journal-Report\) has no attached original message/);
+    expect(result.status).toBe("archived");
     expect(store.objects.get(result.key)!.body.equals(raw)).toBe(true);
-    expect(store.json<QuarantineRecord>(result.metaKey).reason).toBe(result.reason);
+    const m = meta(result);
+    expect(m.format).toBe("exchange-journal");
+    expect(m.journalProblem).toMatch(/journal report \(X-MS-Journal-Report\) has no attached original message/);
+    expect(m.original).toBeUndefined();
   });
 });
 

@@ -116,12 +116,12 @@ describe("Exchange journal reports in each form", () => {
     expect(m.original).toMatchObject({ messageId: "<alloc-2026-11-24@contoso.com>", size: expect.any(Number) });
   });
 
-  it("quarantines a TNEF-wrapped report whose TNEF holds no original, saying so", async () => {
+  it("archives a TNEF-wrapped report whose TNEF holds no original, saying so in its sidecar", async () => {
     const tnefOnly = fixture("journal/tnef-winmail.eml").toString("latin1").replace(/X-MS-TNEF-Correlator[^\r]*\r\n/, "");
     const damaged = Buffer.from(tnefOnly.replace(/(Content-Transfer-Encoding: base64\r\n\r\n)[A-Za-z0-9+/=\r\n]+/, "$1eJ8+IgEA\r\n"), "latin1");
-    const result = await ingest(damaged);
-    expect(result.status).toBe("quarantined");
-    expect(result.reason).toMatch(/has no attached original message \(message\/rfc822 part or message in its TNEF part\)/);
+    const m = meta(await ingest(damaged));
+    expect(m.format).toBe("exchange-journal");
+    expect(m.journalProblem).toMatch(/has no attached original message \(message\/rfc822 part or message in its TNEF part\)/);
   });
 });
 
