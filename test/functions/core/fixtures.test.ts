@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createPipeline } from "../../../functions/core/pipeline";
-import type { IngestResult, MessageMetadata, QuarantineRecord } from "../../../functions/core/types";
+import type { IngestResult, MessageMetadata } from "../../../functions/core/types";
 import { MemoryAuditSink } from "../../helpers/memoryAudit";
 import { MemoryObjectStore } from "../../helpers/memoryStore";
 
