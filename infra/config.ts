@@ -306,6 +306,9 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
     if (breakGlassRun && cloud !== "aws") r.problem("breakGlassRun", raw.breakGlassRun, "is for aws only (a run made as the breakGlass role)");
     else if (breakGlassRun && raw.breakGlass === undefined) r.problem("breakGlassRun", raw.breakGlassRun, "needs email-journal:breakGlass, the role this run is made as");
   }
+  if (sandbox && cloud === "aws" && raw.breakGlass === undefined) {
+    r.problem("breakGlass", undefined, "a sandbox on aws is destroyed by the break-glass role (the archive's denies and the key exempt only it): set breakGlass");
+  }
   const storageRedundancy = r.oneOf("storageRedundancy", raw.storageRedundancy, ["zone", "geo-zone"] as const, "zone");
   let gcp: GcpConfig | undefined;
   const rawGcp = r.object("gcp", raw.gcp, cloud === "gcp");

@@ -169,6 +169,8 @@ export function intake(name: string, args: IntakeArgs, opts: pulumi.CustomResour
           MAX_MESSAGE_BYTES: String(config.intake.maxMessageBytes),
           DETECTORS: config.detectors.join(","),
           LOG_LEVEL: "info",
+          // Whose SES deliveries are trusted senders (functions/aws/events.ts): unset trusts none.
+          ...(config.intake.allowedSenders.length > 0 ? { ALLOWED_SENDERS: config.intake.allowedSenders.join(",") } : {}),
         },
       },
     },

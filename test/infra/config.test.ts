@@ -32,6 +32,14 @@ describe("the real stack files", () => {
   });
 });
 
+describe("a sandbox stack", () => {
+  it("is governance-mode by default with a short retention and no framework, and says it is a sandbox", () => {
+    const config = parseStackConfig(withChange({ sandbox: true, frameworks: [], retention: { minimumDays: 7 } }), "prod");
+    expect(config).toMatchObject({ sandbox: true, frameworks: [], retention: { minimumDays: 7, mode: "governance" } });
+    expect(parseStackConfig(prod(), "prod").sandbox).toBe(false);
+  });
+});
+
 describe("rejections name the key, the value and what is allowed", () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     ["an unknown cloud", { cloud: "oracle" }, /email-journal:cloud = "oracle": must be one of aws, azure, gcp/],
@@ -58,6 +66,11 @@ describe("rejections name the key, the value and what is allowed", () => {
     ["peerLost not a boolean", { peerLost: "yes" }, /email-journal:peerLost = "yes": must be true or false/],
     ["peerLost on a standby", { role: "standby", peerLost: true }, /email-journal:peerLost = true: is for a primary whose standby's region is lost/],
     ["an unknown storage redundancy", { storageRedundancy: "geo" }, /email-journal:storageRedundancy = "geo": must be one of zone, geo-zone/],
+    ["a sandbox under a framework", { sandbox: true }, /email-journal:sandbox = true: is not for records: remove it, or remove frameworks \(sec-17a-4, finra-4511, sox, gdpr\)/],
+    ["a sandbox in compliance mode", { sandbox: true, frameworks: [], retention: { minimumDays: 7, mode: "compliance" } }, /email-journal:retention.mode = "compliance": a sandbox must be "governance"/],
+    ["a sandbox keeping objects for years", { sandbox: true, frameworks: [], retention: { minimumDays: 365 } }, /email-journal:retention.minimumDays = 365: a sandbox keeps objects at most 30 days/],
+    ["an AWS sandbox without a break-glass role", { sandbox: true, frameworks: [], retention: { minimumDays: 7 }, breakGlass: undefined }, /email-journal:breakGlass = \(not set\): a sandbox on aws is destroyed by the break-glass role/],
+    ["reserved concurrency on azure", { cloud: "azure", region: "eastus2", peerRegion: "centralus", reservedConcurrency: 20 }, /email-journal:reservedConcurrency = 20: is for aws only/],
     ["an unknown classification", { dataClassification: "public" }, /email-journal:dataClassification = "public": must be one of confidential, restricted/],
     ["an unknown detector", { detectors: ["passport"] }, /email-journal:detectors\[0\] = "passport": must be one of card, ssn, iban/],
     ["a plain-HTTP governance webhook", { governance: { enabled: true, webhookUrl: "http://hooks.example.com" } }, /email-journal:governance.webhookUrl = "http:\/\/hooks.example.com": must be an https:\/\/ URL/],

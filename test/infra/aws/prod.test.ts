@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyProblems } from "../../../policies/aws/documents";
 import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
+import { readAwsSettings } from "../../../functions/aws/settings";
 import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
@@ -142,7 +143,10 @@ describe("intake", () => {
       MAX_MESSAGE_BYTES: "41943040",
       DETECTORS: "card,ssn,iban",
       LOG_LEVEL: "info",
+      ALLOWED_SENDERS: "mail.protection.outlook.com",
     });
+    // What the program sets is what the function reads: no setting it would refuse at its first invocation.
+    expect(readAwsSettings(fn.environment.variables).allowedSenders).toEqual(["mail.protection.outlook.com"]);
     expect(run.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
   });
 
