@@ -171,7 +171,7 @@ export interface AuditEvent {
    * What happened. `recovered` is the local archive's own: a start-up that rolled its trail
    * forward or cut a torn tail after a crash, or removed what a crash left half-written.
    */
-  readonly action: "ingested" | "duplicate" | "quarantined" | "read" | "exported" | "hold-set" | "hold-cleared" | "recovered";
+  readonly action: "ingested" | "duplicate" | "quarantined" | "read" | "exported" | "hold-set" | "hold-cleared" | "searched" | "verified" | "recovered";
   readonly at: string;
   /** The message's SHA-256; absent only on archive-wide events (`recovered`). */
   readonly sha256?: string;
@@ -182,4 +182,10 @@ export interface AuditEvent {
   readonly source?: IntakeSource;
   readonly size?: number;
   readonly reason?: string;
+  /** The legal matter a hold or an export belongs to. */
+  readonly case?: string;
+  /** An auditor's search, as given (`searched`, `exported`): who looked for what. */
+  readonly query?: string;
+  /** How many records an auditor's act covered. */
+  readonly count?: number;
 }
