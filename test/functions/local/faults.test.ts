@@ -36,6 +36,16 @@ async function open(io?: FaultyIo): Promise<{ archive: LocalArchive; pipeline: P
 const message = (step: number) =>
   step % 5 === 0 ? rfc822({ messageId: `<big-${step}@example.com>`, body: `${"x".repeat(76)}\r\n`.repeat(40_000) }) : rfc822({ messageId: `<step-${step}@example.com>` });
 
+/** How many file operations one ingestion takes, counted on a clean run. */
+async function countOpsPerIngest(): Promise<number> {
+  const probe = new FaultyIo();
+  const { pipeline } = await open(probe);
+  const before = probe.ops.length;
+  await pipeline.ingest(message(1), { source: "file" });
+  await archive.close();
+  return probe.ops.length - before;
+}
+
 const staged = () => readdirSync(join(dir, "objects", ".staging")).length;
 
 describe.each<[string, (op: number) => Verdict]>([
@@ -44,13 +54,7 @@ describe.each<[string, (op: number) => Verdict]>([
   ["an I/O error (EIO)", () => ({ fail: "EIO" })],
 ])("%s at each operation of an ingestion", (_what, fault) => {
   it("loses nothing acknowledged, acknowledges nothing it lost, and verifies once the fault clears", async () => {
-    // How many operations one ingestion takes, counted on a clean run.
-    const probe = new FaultyIo();
-    await open(probe);
-    const before = probe.ops.length;
-    await createPipeline({ store: archive.store, audit: archive.audit, retentionDays: 30 }).ingest(message(1), { source: "file" });
-    const opsPerIngest = probe.ops.length - before;
-    await archive.close();
+    const opsPerIngest = await countOpsPerIngest();
     expect(opsPerIngest).toBeGreaterThan(10);
 
     const acknowledged = new Map<string, Buffer>();
@@ -79,12 +83,7 @@ describe.each<[string, (op: number) => Verdict]>([
 
 describe("a kill at each operation of an ingestion", () => {
   it("always restarts, keeps every acknowledged message, and verifies", async () => {
-    const probe = new FaultyIo();
-    await open(probe);
-    const before = probe.ops.length;
-    await createPipeline({ store: archive.store, audit: archive.audit, retentionDays: 30 }).ingest(message(1), { source: "file" });
-    const opsPerIngest = probe.ops.length - before;
-    await archive.close();
+    const opsPerIngest = await countOpsPerIngest();
 
     const acknowledged = new Map<string, Buffer>();
     const recoveries: string[] = [];
