@@ -67,7 +67,7 @@ export interface GcpConfig {
   readonly relayInvokers: readonly string[];
   /**
    * How a primary keeps its copy in the peer region: `transfer` (an event-driven Storage Transfer
-   * Service job into the dr stack's bucket) or `dual-region` (the bucket itself spans region and
+   * Service job into the standby's bucket) or `dual-region` (the bucket itself spans region and
    * peerRegion, with turbo replication: a 15-minute RPO target).
    */
   readonly replication: "transfer" | "dual-region";

@@ -81,15 +81,13 @@ export class JournalGovernance extends pulumi.ComponentResource {
       );
     }
     if (governance.repository) {
-      // Deployments read Pulumi.<stack>.yaml at the project root: a non-AWS stack's file is copied there in the run's checkout.
-      const copyStackFile = config.cloud === "aws" ? [] : [`cp stacks/${config.cloud}/Pulumi.${config.stack}.yaml Pulumi.${config.stack}.yaml`];
       new service.DeploymentSettings(
         `${name}-deployments`,
         {
           ...stack,
           sourceContext: { git: { branch: `refs/heads/${governance.branch}` } },
           github: { repository: governance.repository, deployCommits: false, previewPullRequests: true },
-          operationContext: { preRunCommands: ["npm ci", ...copyStackFile], options: { shell: "bash" } },
+          operationContext: { preRunCommands: ["npm ci"], options: { shell: "bash" } },
         },
         o,
       );

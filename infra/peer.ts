@@ -14,11 +14,7 @@ export const PEER_OUTPUTS = {
 export type PeerOutputs = Readonly<Record<string, string>>;
 
 /** The command that deploys the peer, for the error that says it must be deployed first. */
-function deployPeerCommand(config: StackConfig): string {
-  const peer = config.peerStack.split("/").pop()!;
-  const file = config.cloud === "aws" ? "" : ` --config-file stacks/${config.cloud}/Pulumi.${peer}.yaml`;
-  return `pulumi up --stack ${peer}${file}`;
-}
+const deployPeerCommand = (config: StackConfig) => `pulumi up --stack ${config.peerStack.split("/").pop()}`;
 
 /** A primary's peer outputs, read once; undefined for a standby, or a primary whose peer is lost. */
 export async function deployedPeer(config: StackConfig): Promise<PeerOutputs | undefined> {

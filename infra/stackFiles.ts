@@ -1,24 +1,22 @@
-// The real stack files, read the way Pulumi reads them, for tests and the offline checks.
-// `Pulumi.<stack>.yaml` is the deployment the project ships (AWS); the same stacks on another
-// cloud are `stacks/<cloud>/Pulumi.<stack>.yaml`, which `pulumi up --config-file` takes as is.
-import { existsSync, readFileSync } from "node:fs";
+// The stack files, read the way Pulumi reads them: `Pulumi.<stack>.yaml` beside Pulumi.yaml, one per
+// stack, named for its cloud and region (`aws-us-east-1`). For the offline checks, the preflight,
+// promotion and tests; the program itself gets its config from Pulumi.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 
-export const ROOT = join(__dirname, "..", "..");
+export const ROOT = join(__dirname, "..");
 
-const read = (file: string) => ((load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {});
-
-/** The stack file for `stack` on `cloud` (the top-level one when it deploys that cloud, or when no cloud is asked). */
-export function stackFilePath(stack: string, cloud?: string, root = ROOT): string {
-  const topLevel = join(root, `Pulumi.${stack}.yaml`);
-  if (!cloud || (existsSync(topLevel) && read(topLevel)["email-journal:cloud"] === cloud)) return topLevel;
-  return join(root, "stacks", cloud, `Pulumi.${stack}.yaml`);
+/** The stack file of `stack` (its short name), in the project folder `root`. */
+export function stackFilePath(stack: string, root = ROOT): string {
+  return join(root, `Pulumi.${stack.split("/").pop()}.yaml`);
 }
 
 /** The stack file's config, keyed as Pulumi keys it (`email-journal:cloud`, `aws:region`). */
-export function stackFileConfig(stack: string, cloud?: string): Record<string, unknown> {
-  return read(stackFilePath(stack, cloud));
+export function stackFileConfig(stack: string, root = ROOT): Record<string, unknown> {
+  const path = stackFilePath(stack, root);
+  if (!existsSync(path)) throw new Error(`no stack file for ${stack}: expected ${path} (pulumi stack init ${stack}, then write its config there)`);
+  return (load(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | undefined)?.config ?? {};
 }
 
 /** A stack file's own project keys without their `email-journal:` prefix: what parseStackConfig takes. */
@@ -31,11 +29,19 @@ export function projectKeys(config: Readonly<Record<string, unknown>>): Record<s
 }
 
 /** The project's own keys of a stack's file, for parseStackConfig. */
-export function projectConfig(stack: string, cloud?: string): Record<string, unknown> {
-  return projectKeys(stackFileConfig(stack, cloud));
+export function projectConfig(stack: string, root = ROOT): Record<string, unknown> {
+  return projectKeys(stackFileConfig(stack, root));
 }
 
 /** The config as `pulumi.runtime.setAllConfig` wants it: strings, structured values as JSON. */
-export function runtimeConfig(stack: string, cloud?: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(stackFileConfig(stack, cloud)).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+export function runtimeConfig(stack: string, root = ROOT): Record<string, string> {
+  return Object.fromEntries(Object.entries(stackFileConfig(stack, root)).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+/** Every stack file in the project folder, by stack name. */
+export function stackNames(root = ROOT): string[] {
+  return readdirSync(root)
+    .map((name: string) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1])
+    .filter((name: string | undefined): name is string => name !== undefined)
+    .sort();
 }

@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 const suffix = (subscriptionId: string, region: string, stack: string) => createHash("sha256").update(`${subscriptionId}/${region}/${stack}`).digest("hex").slice(0, 8);
-const compact = (stack: string, max: number) => stack.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, max);
+/** The stack name in a few letters, without the cloud it says again (`azure-eastus2` → `eastus`). */
+const compact = (stack: string, max: number) => stack.toLowerCase().replace(/^azure-/, "").replace(/[^a-z0-9]/g, "").slice(0, max);
 
 export interface AzureNames {
   readonly resourceGroup: string;

@@ -1,8 +1,8 @@
-// The DR copy: object replication from the primary's archive container to the dr stack's.
+// The DR copy: object replication from the primary's archive container to the standby's.
 //
 // Why object replication, not geo-redundant storage: GZRS copies to the paired region Microsoft
 // chooses, under the same account and key, and the copy is readable only after a Microsoft- or
-// customer-initiated failover of that account. The dr stack instead has its own account, key,
+// customer-initiated failover of that account. The standby instead has its own account, key,
 // roles and logs in the region the operator chose, and can be promoted on its own. What the choice
 // costs (Azure docs, "Object replication for block blobs"): replication is asynchronous with no
 // SLA; versioning is required on both accounts and the change feed on the source (both are on);

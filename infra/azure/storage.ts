@@ -122,7 +122,7 @@ export function lifecycle(name: string, account: NamedAccount, resourceGroupName
  * The archive account is ZRS or GZRS (the only redundancies storageRedundancy offers), neither of
  * which supports the archive tier, so on Azure the tiers stop at cold and tiers.archiveAfterDays is
  * not used. Staying on ZRS/GZRS is deliberate: zone redundancy keeps the records through a zone
- * outage, and object replication to the dr stack "will fail if a blob in either the source or
+ * outage, and object replication to the standby "will fail if a blob in either the source or
  * destination account has been moved to the archive tier" (Azure docs, "Object replication for
  * block blobs", Blob tiering), so an archive tier would cost the DR copy.
  */

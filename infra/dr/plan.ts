@@ -10,7 +10,7 @@
 // policy into it is gone.
 import { existsSync } from "node:fs";
 import { parseStackConfig, type Cloud, type Role, type StackConfig } from "../config";
-import { projectKeys, stackFilePath } from "../../policies/check/stackFiles";
+import { projectKeys, stackFilePath } from "../stackFiles";
 import { readStackFile, roleOf, withRole, type StackFile } from "./stackFile";
 
 export interface RoleChange {
@@ -36,9 +36,8 @@ export interface PromotionPlan {
 }
 
 export interface PlanOptions {
-  /** The standby to promote, by its short name (`dr`). */
+  /** The standby to promote, by its short name (`aws-us-west-2`); its file names the cloud and its peer. */
   readonly stack: string;
-  readonly cloud: Cloud;
   /** The old primary's region is gone: promote only. */
   readonly oldPrimaryLost: boolean;
   /** The project folder whose stack files are read. */
@@ -47,11 +46,10 @@ export interface PlanOptions {
 
 const short = (stack: string) => stack.split("/").pop()!;
 
-function loadStack(stack: string, cloud: Cloud, root?: string): { file: StackFile; config: StackConfig } {
-  const path = stackFilePath(stack, cloud, root);
-  if (!existsSync(path)) throw new Error(`no stack file for ${stack} on ${cloud}: expected ${path}`);
+function loadStack(stack: string, root?: string): { file: StackFile; config: StackConfig } {
+  const path = stackFilePath(stack, root);
+  if (!existsSync(path)) throw new Error(`no stack file for ${stack}: expected ${path}`);
   const file = readStackFile(path);
-  if (file.config["email-journal:cloud"] !== cloud) throw new Error(`${path} deploys ${String(file.config["email-journal:cloud"])}, not ${cloud}`);
   return { file, config: parseStackConfig(projectKeys(file.config), stack) };
 }
 
@@ -60,16 +58,17 @@ function change(stack: string, loaded: { file: StackFile; config: StackConfig },
 }
 
 export function planPromotion(options: PlanOptions): PromotionPlan {
-  const target = loadStack(options.stack, options.cloud, options.root);
+  const target = loadStack(options.stack, options.root);
   const oldPrimaryName = target.config.peerStack;
-  const old = loadStack(short(oldPrimaryName), options.cloud, options.root);
+  const old = loadStack(short(oldPrimaryName), options.root);
   if (short(old.config.peerStack) !== options.stack) {
     throw new Error(`${old.file.path} names ${old.config.peerStack} as its peer, not ${options.stack}: the two files are not one DR pair`);
   }
-  const azure = options.cloud === "azure";
+  if (old.config.cloud !== target.config.cloud) throw new Error(`${options.stack} deploys ${target.config.cloud} and its peer ${short(oldPrimaryName)} ${old.config.cloud}: a DR pair is on one cloud`);
+  const azure = target.config.cloud === "azure";
   // A rerun after a failure finds steps already done: their role edits are then no-ops.
   return {
-    cloud: options.cloud,
+    cloud: target.config.cloud,
     // With the old primary lost, the new one takes mail without replicating into it (peerLost).
     promote: change(old.config.peerStack, target, "primary", options.oldPrimaryLost),
     ...(options.oldPrimaryLost ? {} : { demote: change(oldPrimaryName, old, "standby") }),
@@ -84,8 +83,15 @@ export function planPromotion(options: PlanOptions): PromotionPlan {
   };
 }
 
-/** The config file a stack is deployed with: `--config-file` is needed for stacks/<cloud>/ files. */
-export function deployCommand(change: RoleChange, root: string): string {
-  const relative = change.file.path.startsWith(root) ? change.file.path.slice(root.length + 1) : change.file.path;
-  return `pulumi up --stack ${change.stack} --config-file ${relative}`;
+/** The command that deploys a stack with its edited file: Pulumi reads Pulumi.<stack>.yaml itself. */
+export const deployCommand = (change: RoleChange) => `pulumi up --stack ${change.stack}`;
+
+/**
+ * Whether the pair already is where this promotion would take it: the files say so, and so do the
+ * deployed stacks (`deployedRole`, undefined where it could not be read). A rerun after a failed
+ * update is not done: that update's stack still has its old role deployed.
+ */
+export function alreadyPromoted(plan: PromotionPlan, deployedRole: (stack: string) => Role | undefined): boolean {
+  const settled = (change: RoleChange | undefined) => !change || (change.newText === change.file.text && (deployedRole(change.stack) ?? change.to) === change.to);
+  return settled(plan.promote) && settled(plan.demote);
 }

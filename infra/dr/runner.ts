@@ -7,6 +7,8 @@ export interface StackRunner {
   preview(stack: string, configFile: string, log: (line: string) => void): Promise<Readonly<Record<string, number>>>;
   /** Runs the update and resolves with the stack's outputs. */
   up(stack: string, configFile: string, log: (line: string) => void): Promise<Readonly<Record<string, unknown>>>;
+  /** The stack's outputs as last deployed (its `role` among them), changing nothing. */
+  outputs(stack: string): Promise<Readonly<Record<string, unknown>>>;
 }
 
 /** The Automation API runs the `pulumi` CLI; its absence shows as a bare spawn error code, said plainly here. */
@@ -20,6 +22,9 @@ async function withCli<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Output values, secrets never shown. */
+const plain = (outputs: Record<string, { value: unknown; secret: boolean }>) => Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
+
 /** The Pulumi CLI on this machine, in the project at `workDir`, through the Automation API. */
 export function pulumiRunner(workDir: string): StackRunner {
   const select = (stackName: string) => withCli(() => LocalWorkspace.selectStack({ stackName, workDir }));
@@ -31,7 +36,10 @@ export function pulumiRunner(workDir: string): StackRunner {
     },
     async up(stack, configFile, log) {
       const result = await withCli(async () => (await select(stack)).up({ configFile, onOutput: onOutput(log) }));
-      return Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
+      return plain(result.outputs);
+    },
+    async outputs(stack) {
+      return plain(await withCli(async () => (await select(stack)).outputs()));
     },
   };
 }

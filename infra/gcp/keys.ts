@@ -1,5 +1,5 @@
 // The customer key: a Cloud KMS key ring and HSM key in the stack's own region (CMEK requires the
-// key in the bucket's location; the dr stack has its own), rotating on the configured period,
+// key in the bucket's location; the standby has its own), rotating on the configured period,
 // usable by the Cloud Storage and Pub/Sub service agents only.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,6 +1,6 @@
 // The DR copy on GCP, chosen by config (gcp.replication):
 //  - transfer (default): an event-driven Storage Transfer Service job copies each new archive
-//    object into the dr stack's bucket, in its own region, under its own key and locked retention.
+//    object into the standby's bucket, in its own region, under its own key and locked retention.
 //    The archive bucket notifies a Pub/Sub topic; the job reads that subscription. Deletions are
 //    never transferred, and an object already in the sink is never overwritten. Event-driven
 //    transfers have no published RPO; Google describes them as near-real-time.
@@ -66,7 +66,7 @@ export function replicateToPeer(name: string, args: ReplicationArgs, opts: pulum
     `${name}-replication`,
     {
       project,
-      description: `email-journal ${args.stack}: archive to the dr stack's bucket`,
+      description: `email-journal ${args.stack}: archive to the standby's bucket`,
       transferSpec: {
         gcsDataSource: { bucketName: args.archiveBucket },
         gcsDataSink: { bucketName: args.peerBucket },

@@ -82,7 +82,7 @@ export const DEPLOYER_ACTIONS: readonly { readonly action: string; readonly why:
   { action: "Microsoft.Storage/storageAccounts/managementPolicies/write", why: "the lifecycle rules" },
   // "You must be assigned the Azure Resource Manager Contributor role, scoped to the level of the
   // storage account or higher" on both accounts ("Configure object replication for block blobs", Prerequisites).
-  { action: "Microsoft.Storage/storageAccounts/objectReplicationPolicies/write", why: "object replication, on this stack's archive and on the dr stack's" },
+  { action: "Microsoft.Storage/storageAccounts/objectReplicationPolicies/write", why: "object replication, on this stack's archive and on the standby's" },
   { action: "Microsoft.Web/serverfarms/write", why: "the Flex Consumption plan" },
   { action: "Microsoft.Web/sites/write", why: "the ingestor Function App" },
   { action: "Microsoft.EventGrid/systemTopics/write", why: "the inbox's system topic" },
@@ -248,7 +248,7 @@ async function flexConsumptionCheck(config: StackConfig, clients: AzurePreflight
       name,
       status: "fail",
       detail: `${config.region} is not among the ${regions.length} regions offering Flex Consumption to this subscription: ${regions.join(", ")}`,
-      fix: "Choose one of those regions for email-journal:region (and peerRegion for the dr stack), or wait until Flex Consumption reaches this one",
+      fix: "Choose one of those regions for email-journal:region (and peerRegion for the standby), or wait until Flex Consumption reaches this one",
     };
   } catch (err) {
     return { name, status: "unknown", detail: `could not list Flex Consumption regions: ${describe(err)}`, fix: "Check with: az functionapp list-flexconsumption-locations --output table" };

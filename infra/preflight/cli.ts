@@ -4,15 +4,15 @@
 import { DefaultAzureCredential } from "@azure/identity";
 import { GoogleAuth } from "google-auth-library";
 import { parseArgs } from "node:util";
-import { CLOUDS, ConfigError, parseStackConfig, type Cloud, type StackConfig } from "../config";
-import { projectKeys, stackFileConfig, stackFilePath } from "../../policies/check/stackFiles";
+import { CLOUDS, ConfigError, parseStackConfig, type StackConfig } from "../config";
+import { projectKeys, stackFileConfig, stackFilePath } from "../stackFiles";
 import { awsPreflightClients, preflightAws } from "./aws";
 import { armReader, preflightAzure, signedInObjectId } from "./azure";
 import type { PreflightCheck } from "./check";
 import { googleApi, preflightGcp } from "./gcp";
 
 const USAGE = `usage: npm run preflight -- --stack <name> [--cloud aws|azure|gcp] [--json]
-  Reads the stack's file, then asks the cloud account (read-only, your own credentials) what would
+  --cloud checks that the stack file deploys that cloud. Reads the stack's file, then asks the cloud account (read-only, your own credentials) what would
   stop the first \`pulumi up\`. Credentials: AWS_PROFILE or role credentials; \`az login\` and
   ARM_SUBSCRIPTION_ID; \`gcloud auth application-default login\`. Exit 1 when a check fails.`;
 
@@ -58,9 +58,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!values.stack) throw new UsageError("--stack is required");
   if (values.cloud !== undefined && !(CLOUDS as readonly string[]).includes(values.cloud)) throw new UsageError(`--cloud must be one of ${CLOUDS.join(", ")}, got "${values.cloud}"`);
-  const file = stackFileConfig(values.stack, values.cloud as Cloud | undefined);
+  const file = stackFileConfig(values.stack);
   const config = parseStackConfig(projectKeys(file), values.stack);
-  if (values.cloud && config.cloud !== values.cloud) throw new UsageError(`${stackFilePath(values.stack, values.cloud)} deploys ${config.cloud}, not ${values.cloud}`);
+  if (values.cloud && config.cloud !== values.cloud) throw new UsageError(`${stackFilePath(values.stack)} deploys ${config.cloud}, not ${values.cloud}`);
   process.stderr.write(`asking ${config.cloud} about stack ${values.stack} (${config.region})…\n`);
   const checks = await checksFor(config, file);
   if (values.json) console.log(JSON.stringify({ stack: values.stack, cloud: config.cloud, checks }, null, 2));

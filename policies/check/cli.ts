@@ -1,6 +1,6 @@
 // The offline policy check: runs the Pulumi program on a real stack file under mocks, evaluates
 // every rule of the pack on what it would create, and prints the violations grouped by control.
-//   npm run policy:check -- --cloud aws --stack prod [--preview] [--json] [--policy-pack-config file.json]
+//   npm run policy:check -- --stack aws-us-east-1 [--preview] [--json] [--policy-pack-config file.json]
 // Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad arguments or a broken run.
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -10,25 +10,34 @@ import { policyNames, resourcePolicies, stackPolicies } from "../policies";
 import { controlsOf } from "../rule";
 import { evaluate, type Violation } from "./evaluate";
 import { runProgram } from "./mockRun";
-import { stackFileConfig, stackFilePath } from "./stackFiles";
+import { stackFileConfig, stackFilePath } from "../../infra/stackFiles";
 
-const USAGE = "usage: npm run policy:check -- --cloud <aws|azure|gcp> --stack <name> [--preview] [--json] [--policy-pack-config <file.json>]";
+const USAGE = `usage: npm run policy:check -- --stack <name> [--preview] [--json] [--policy-pack-config <file.json>]
+  --stack               a stack with a Pulumi.<stack>.yaml file (its cloud is the one the file names)
+  --preview             as at a first preview, before anything exists
+  --json                for machines
+  --policy-pack-config  the JSON file \`pulumi preview --policy-pack-config\` takes`;
 
 class UsageError extends Error {}
 
 function options() {
-  const { values } = parseArgs({
-    options: { cloud: { type: "string" }, stack: { type: "string" }, preview: { type: "boolean" }, json: { type: "boolean" }, "policy-pack-config": { type: "string" } },
-    strict: true,
-  });
-  const { cloud, stack } = values;
-  if (!cloud || !(CLOUDS as readonly string[]).includes(cloud)) throw new UsageError(`--cloud is ${JSON.stringify(cloud)}; use one of ${CLOUDS.join(", ")}`);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { stack: { type: "string" }, preview: { type: "boolean" }, json: { type: "boolean" }, "policy-pack-config": { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) return undefined;
+  const { stack } = values;
   if (!stack || !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack is ${JSON.stringify(stack)}; name a stack with a Pulumi.<stack>.yaml file`);
-  const file = stackFilePath(stack, cloud);
-  if (!existsSync(file)) throw new UsageError(`--stack ${stack} --cloud ${cloud}: there is no ${relative(process.cwd(), file)} (nor a Pulumi.${stack}.yaml that deploys ${cloud})`);
-  const deploys = stackFileConfig(stack, cloud)["email-journal:cloud"];
-  if (deploys !== cloud) throw new UsageError(`--cloud ${cloud}: ${relative(process.cwd(), file)} deploys ${JSON.stringify(deploys)}; set email-journal:cloud there`);
-  return { cloud, stack, preview: values.preview === true, json: values.json === true, config: packConfig(values["policy-pack-config"]) };
+  const file = stackFilePath(stack);
+  if (!existsSync(file)) throw new UsageError(`--stack ${stack}: there is no ${relative(process.cwd(), file)}`);
+  const cloud = stackFileConfig(stack)["email-journal:cloud"];
+  if (!(CLOUDS as readonly unknown[]).includes(cloud)) throw new UsageError(`${relative(process.cwd(), file)} sets email-journal:cloud to ${JSON.stringify(cloud)}; set one of ${CLOUDS.join(", ")}`);
+  return { cloud: cloud as Cloud, stack, preview: values.preview === true, json: values.json === true, config: packConfig(values["policy-pack-config"]) };
 }
 
 /** The file `pulumi preview --policy-pack-config` takes: { "<policy>": { "<setting>": value } }. */
@@ -47,29 +56,23 @@ function packConfig(file: string | undefined): Record<string, Record<string, unk
   return Object.fromEntries(entries) as Record<string, Record<string, unknown>>;
 }
 
-/** Violations under each control they break; one violation may break several. */
-function byControl(violations: readonly Violation[]): Map<string, Violation[]> {
-  const groups = new Map<string, Violation[]>();
-  for (const violation of violations) {
-    for (const control of controlsOf(violation.policy).length > 0 ? controlsOf(violation.policy) : ["(no control)"]) {
-      groups.set(control, [...(groups.get(control) ?? []), violation]);
-    }
-  }
-  return groups;
-}
-
+/** Each violation once, with the controls it breaks. */
 function table(violations: readonly Violation[]): string {
-  const lines: string[] = [];
-  for (const [control, found] of [...byControl(violations)].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`\n${control} (${found.length})`);
-    for (const v of found) lines.push(`  ${v.enforcementLevel.padEnd(9)} ${v.policy.padEnd(42)} ${v.message}`);
-  }
-  return lines.join("\n");
+  return violations
+    .map((v) => `  ${v.enforcementLevel.padEnd(9)} ${v.policy}\n            ${v.message}\n            breaks: ${[...new Set(controlsOf(v.policy))].join("; ") || "(no control)"}`)
+    .join("\n");
 }
 
 async function main() {
-  const { cloud, stack, preview, json, config } = options();
-  const run = await runProgram(stack, { preview, cloud: cloud as Cloud });
+  const parsed = options();
+  if (!parsed) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const { cloud, stack, preview, json, config } = parsed;
+  process.stderr.write(`running the program for ${stack} (${cloud}) under mocks${preview ? ", as at preview" : ""}…\n`);
+  const run = await runProgram(stack, { preview });
+  process.stderr.write(`evaluating ${policyNames().length} rules on ${run.resources.length} resources…\n`);
   const violations = await evaluate(run.resources, { resource: resourcePolicies, stack: stackPolicies }, { config });
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
   if (json) {
@@ -77,10 +80,11 @@ async function main() {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     process.stdout.write(`email-journal-compliance on ${cloud} stack ${stack}${preview ? " (as at preview)" : ""}: ${run.resources.length} resources, ${policyNames().length} rules\n`);
-    if (violations.length > 0) process.stdout.write(`${table(violations)}\n`);
+    if (violations.length > 0) process.stdout.write(`\n${table(violations)}\n`);
     process.stdout.write(`\n${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)\n`);
   }
-  process.exit(mandatory.length > 0 ? 1 : 0);
+  // exit(), not exitCode: the Pulumi runtime under mocks leaves work that would keep the process up.
+  process.stdout.write("", () => process.exit(mandatory.length > 0 ? 1 : 0));
 }
 
 main().catch((err: unknown) => {

@@ -10,7 +10,7 @@ import { isUnknown } from "@pulumi/pulumi/output";
 import { UNKNOWN } from "./evaluate";
 import type { Cloud } from "../../infra/config";
 import { CLOUD_MOCKS, type MockContext } from "./mocks";
-import { runtimeConfig } from "./stackFiles";
+import { runtimeConfig } from "../../infra/stackFiles";
 
 export { ACCOUNT } from "./mocks/aws";
 
@@ -38,8 +38,6 @@ export interface RunOptions {
    * markers where the policy server would.
    */
   readonly preview?: boolean;
-  /** The cloud whose stack file to run (Pulumi.<stack>.yaml, or stacks/<cloud>/Pulumi.<stack>.yaml); the top-level file's when unset. */
-  readonly cloud?: Cloud;
   /**
    * Run as the stack's first `pulumi up`: its own last outputs are empty. Otherwise the stack has
    * been deployed before, which is what an Azure stack needs to lock its retention.
@@ -51,7 +49,7 @@ export interface RunOptions {
 
 export async function runProgram(stack: string, runOptions: RunOptions = {}): Promise<ProgramRun> {
   const overrides = Object.entries(runOptions.config ?? {}).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
-  const config = { ...runtimeConfig(stack, runOptions.cloud), ...Object.fromEntries(overrides) };
+  const config = { ...runtimeConfig(stack), ...Object.fromEntries(overrides) };
   const cloud = config["email-journal:cloud"] as Cloud;
   const mocks = CLOUD_MOCKS[cloud];
   if (!mocks) throw new Error(`no mocks for cloud ${cloud}`);

@@ -48,7 +48,7 @@ const REPLICATED: Record<ArchiveStore["cloud"], (store: ArchiveStore, resources:
 
 export const primaryArchiveReplicated = stackRule({
   name: "archive-replicated-to-another-region",
-  description: "Every primary archive store keeps a copy in another region (the dr stack's), without replicating deletions",
+  description: "Every primary archive store keeps a copy in another region (its standby's), without replicating deletions",
   controls: SERVES.availability,
   check: (resources, report) => {
     for (const store of archiveStores(resources)) {

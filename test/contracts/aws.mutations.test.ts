@@ -1,4 +1,4 @@
-// The suite cannot pass vacuously: on a copy of the prod plan with one of the first-deployment
+// The suite cannot pass vacuously: on a copy of the primary's plan with one of the first-deployment
 // fixes taken out again, the contract that fix honours fails, naming AWS's page for it.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RecordedResource } from "../../policies/check/mockRun";
@@ -8,7 +8,7 @@ import { type PlannedAwsStack, planAwsStack } from "./awsSuite";
 
 let planned: PlannedAwsStack;
 beforeAll(async () => {
-  planned = await planAwsStack("prod");
+  planned = await planAwsStack("aws-us-east-1");
 }, 60_000);
 
 type Resources = readonly RecordedResource[];
@@ -70,7 +70,7 @@ const cases: [finding: string, mutate: (r: Resources) => RecordedResource[], con
   ],
 ];
 
-describe("the contracts on the prod plan with a fix removed", () => {
+describe("the contracts on the the primary plan with a fix removed", () => {
   it("hold on the plan as built", async () => {
     expect((await checkContracts(planned.plan())).problems).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { contractsHold, type PlannedAwsStack, planAwsStack } from "./awsSuite";
 
 let planned: PlannedAwsStack;
 beforeAll(async () => {
-  planned = await planAwsStack("prod", {
+  planned = await planAwsStack("aws-us-east-1", {
     firstDeployment: true,
     config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 7, mode: "governance" } },
   });

@@ -6,7 +6,7 @@ import { evaluateRequest, RequestError, type AwsRequest } from "./awsSimulator";
 
 const ACCOUNT = "111122223333";
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b2e7e0c-1a2b-4c3d-9e8f-123456789abc`;
-const TRAIL = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-prod`;
+const TRAIL = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-aws-us-east-1`;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/deployer`;
 const doc = (...Statement: Record<string, unknown>[]) => ({ Version: "2012-10-17", Statement });
 const onKey = (request: Partial<AwsRequest> & Pick<AwsRequest, "principal" | "action">): AwsRequest => ({ resource: KEY, resourceAccount: ACCOUNT, context: {}, identityPolicies: [], ...request });

@@ -3,7 +3,7 @@
 import { expect, it } from "vitest";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
 import { type ProgramRun, type RecordedResource, type RunOptions, runProgram } from "../../policies/check/mockRun";
-import { projectConfig, projectKeys } from "../../policies/check/stackFiles";
+import { projectConfig, projectKeys } from "../../infra/stackFiles";
 import { checkContracts, PERMISSION_CONTRACTS, RULE_CONTRACTS } from "./awsContracts";
 import { AwsPlan } from "./awsPlan";
 
@@ -17,7 +17,7 @@ export interface PlannedAwsStack {
 /** Builds `stack` from Pulumi.<stack>.yaml, with runProgram's options (config overrides included). */
 export async function planAwsStack(stack: string, options: RunOptions = {}): Promise<PlannedAwsStack> {
   const run = await runProgram(stack, options);
-  const config = parseStackConfig({ ...projectConfig(stack, "aws"), ...projectKeys(options.config ?? {}) }, stack);
+  const config = parseStackConfig({ ...projectConfig(stack), ...projectKeys(options.config ?? {}) }, stack);
   return { run, config, plan: (resources = run.resources) => new AwsPlan(resources, config, run.outputs) };
 }
 

@@ -1,5 +1,5 @@
-// The Azure provider contracts, checked against the plan the real program makes for the prod stack
-// (stacks/azure/Pulumi.prod.yaml under mocks) and the deployer requirements of the preflight. Each
+// The Azure provider contracts, checked against the plan the real program makes for the primary
+// (Pulumi.azure-eastus2.yaml under mocks) and the deployer requirements of the preflight. Each
 // contract that the plan does not honour fails with its documentation reference. Then the same
 // suite on copies of the plan with one fix removed, so it cannot pass vacuously.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { type AzurePlan, ofType } from "./azurePlan";
 
 let plan: AzurePlan;
 beforeAll(async () => {
-  const run = await runProgram("prod", { cloud: "azure" });
+  const run = await runProgram("azure-eastus2");
   plan = { resources: run.resources, deployerActions: DEPLOYER_ACTIONS.map((d) => d.action), providers: [...RESOURCE_PROVIDERS] };
 });
 
@@ -22,7 +22,7 @@ const honoured = (c: Contract, p: AzurePlan) => {
   if (message) throw new Error(message);
 };
 
-describe("the Azure contracts on the prod plan", () => {
+describe("the Azure contracts on the the primary plan", () => {
   it.each(AZURE_CONTRACTS.map((c) => [`${c.kind}: ${c.id}`, c] as const))("%s", (_name, c) => honoured(c, plan));
 
   it("names only documented operations in the plan's custom roles", () => {
@@ -98,7 +98,7 @@ const others: [what: string, mutate: Mutate, contractId: string][] = [
   ["an unrecognised condition on the ingestor's read", resources((r) => edit(r, "azure-native:authorization:RoleAssignment", "ingestor-archive-access", (i) => (i.condition = "@Request[foo] StringEquals 'bar'"))), "ingestor-reads-sidecars-only"],
   // The host role on the inbox account also reads blobs there, so both must go for the ingestor to lose the inbox.
   ["the ingestor cannot read the inbox", resources((r) => drop(drop(r, "azure-native:authorization:RoleAssignment", "ingestor-inbox-access"), "azure-native:authorization:RoleAssignment", "function-host-access")), "ingestor-reads-inbox"],
-  ["auditors assigned on another account", resources((r) => edit(r, "azure-native:authorization:RoleAssignment", "auditor-0", (i) => (i.scope = i.scope.replace("ejarcprod", "ejinbprod")))), "auditors-read-archive"],
+  ["auditors assigned on another account", resources((r) => edit(r, "azure-native:authorization:RoleAssignment", "auditor-0", (i) => (i.scope = i.scope.replace("ejarceastus", "ejinbeastus")))), "auditors-read-archive"],
   ["hold admins without containers/write", resources((r) => edit(r, "azure-native:authorization:RoleDefinition", "hold-admin", (i) => (i.permissions[0].actions = ["Microsoft.Storage/storageAccounts/blobServices/containers/read"]))), "hold-admins-set-legal-holds"],
   ["hold admins without the immutability data action", resources((r) => edit(r, "azure-native:authorization:RoleDefinition", "hold-admin", (i) => (i.permissions[0].dataActions = []))), "hold-admins-set-legal-holds"],
   ["the key created some other way than ARM", resources((r) => drop(r, "azure-native:keyvault:Key")), "deployer-creates-key"],

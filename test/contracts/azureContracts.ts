@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SANDBOX_TAG } from "../../infra/conventions";
-import { ROOT } from "../../policies/check/stackFiles";
+import { ROOT } from "../../infra/stackFiles";
 import { type OpKind, BUILT_IN_ROLES } from "./azureDocs";
 import { account, allowing, type AzurePlan, covers, grants, identity, one, ofType, outputsOf, sameId } from "./azurePlan";
 

@@ -1,4 +1,4 @@
-// The Azure contracts on a sandbox stack: every call is granted as in prod; the lifecycle contracts
+// The Azure contracts on a sandbox stack: every call is granted as in a stack for records; the lifecycle contracts
 // do not ask a sandbox to outlive `pulumi destroy` (docs/azure.md lists what Azure still makes wait).
 import { beforeAll, expect, it } from "vitest";
 import { DEPLOYER_ACTIONS, RESOURCE_PROVIDERS } from "../../infra/preflight/azure";
@@ -8,9 +8,7 @@ import type { AzurePlan } from "./azurePlan";
 
 let plan: AzurePlan;
 beforeAll(async () => {
-  const run = await runProgram("prod", {
-    cloud: "azure",
-    config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 7, mode: "governance" } },
+  const run = await runProgram("azure-eastus2", { config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 7, mode: "governance" } },
   });
   plan = { resources: run.resources, deployerActions: DEPLOYER_ACTIONS.map((d) => d.action), providers: [...RESOURCE_PROVIDERS] };
 });

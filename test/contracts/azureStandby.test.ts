@@ -1,4 +1,4 @@
-// The Azure contracts hold on the dr stack too: a standby with intake disabled and no replication
+// The Azure contracts hold on the standby too: a standby with intake disabled and no replication
 // of its own still encrypts, audits, backs up and grants exactly as documented.
 import { beforeAll, it } from "vitest";
 import { DEPLOYER_ACTIONS, RESOURCE_PROVIDERS } from "../../infra/preflight/azure";
@@ -8,7 +8,7 @@ import type { AzurePlan } from "./azurePlan";
 
 let plan: AzurePlan;
 beforeAll(async () => {
-  const run = await runProgram("dr", { cloud: "azure" });
+  const run = await runProgram("azure-centralus");
   plan = { resources: run.resources, deployerActions: DEPLOYER_ACTIONS.map((d) => d.action), providers: [...RESOURCE_PROVIDERS] };
 });
 

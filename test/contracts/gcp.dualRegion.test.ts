@@ -6,7 +6,7 @@ import { contractsHold, type PlannedStack, planStack } from "./gcpSuite";
 
 let planned: PlannedStack;
 beforeAll(async () => {
-  planned = await planStack("prod", { "email-journal:gcp": { project: "acme-journal-prod", relayInvokers: ["serviceAccount:mail-relay@acme-mail.iam.gserviceaccount.com"], replication: "dual-region" } });
+  planned = await planStack("gcp-us-east4", { "email-journal:gcp": { project: "acme-journal-gcp-us-east4", relayInvokers: ["serviceAccount:mail-relay@acme-mail.iam.gserviceaccount.com"], replication: "dual-region" } });
 });
 
 contractsHold("dual-region", () => planned);
@@ -20,7 +20,7 @@ it("fails when the dual-region's key is not in its multi-region, or its regions 
       return { ...r, inputs };
     });
   // The stack's regional key (the inbox's), which the Cloud Storage agent may use: only the location is wrong.
-  const regionalKey = edit((i) => (i.encryption.defaultKmsKeyName = i.encryption.defaultKmsKeyName.replace("/locations/us/keyRings/email-journal-prod/", "/locations/us-east4/keyRings/email-journal-prod-us-east4/")));
+  const regionalKey = edit((i) => (i.encryption.defaultKmsKeyName = i.encryption.defaultKmsKeyName.replace("/locations/us/keyRings/email-journal-gcp-us-east4/", "/locations/us-east4/keyRings/email-journal-gcp-us-east4-us-east4/")));
   expect(checkContracts(planned.context(regionalKey)).problems).toEqual([expect.stringMatching(/^dual-region-placement: journal-archive: its key is in us-east4, not the multi-region us/)]);
   const abroad = edit((i) => (i.customPlacementConfig.dataLocations = ["US-EAST4", "EUROPE-WEST1"]));
   expect(checkContracts(planned.context(abroad)).problems).toEqual([expect.stringMatching(/^dual-region-placement: journal-archive: dataLocations \["US-EAST4","EUROPE-WEST1"\] are not two regions of US/)]);

@@ -1,5 +1,5 @@
 // The contracts suite catches findings 11-13 (and the push account's token grant): each is removed
-// from a copy of the prod plan the program built, and the suite must fail naming Google's page.
+// from a copy of the primary's plan the program built, and the suite must fail naming Google's page.
 import { beforeAll, expect, it } from "vitest";
 import type { RecordedResource } from "../../policies/check/mockRun";
 import { checkContracts } from "./gcpContracts";
@@ -7,7 +7,7 @@ import { type PlannedStack, planStack } from "./gcpSuite";
 
 let planned: PlannedStack;
 beforeAll(async () => {
-  planned = await planStack("prod");
+  planned = await planStack("gcp-us-east4");
 });
 
 type Resources = readonly RecordedResource[];
@@ -40,7 +40,7 @@ it.each([
 it("finding 12: fails when the transfer agent cannot get objects in the sink, as overwriteWhen NEVER needs", () => {
   const found = problems(drop(planned.run.resources, "gcp:storage/bucketIAMMember:BucketIAMMember", "transfer-sink-object-reader"));
   expect(found).toEqual([expect.stringContaining("transfer-sink: the Storage Transfer service agent")]);
-  expect(found[0]).toContain("on bucket acme-journal-dr-journal-archive-dr: missing storage.objects.get [Storage Transfer Service, Configure access to a sink: Cloud Storage");
+  expect(found[0]).toContain("on bucket acme-journal-gcp-us-central1-journal-archive-gcp-us-central1: missing storage.objects.get [Storage Transfer Service, Configure access to a sink: Cloud Storage");
 });
 
 it("finding 13: fails when the functions name no build account, or it lacks a documented role", () => {
@@ -60,17 +60,17 @@ it("fails when the build account's deployed-source grant is not confined to Clou
   const widened = edit(planned.run.resources, "gcp:projects/iAMMember:IAMMember", "build-deployed-source-reader", (i) => (i.condition.expression = 'resource.name.startsWith("projects/_/buckets/")'));
   const plan = planned.context(widened).plan;
   // A project-wide read would reach the archive: the contracts' view says so.
-  expect(plan.holders("storage.objects.get", { kind: "bucket", bucket: "acme-journal-prod-journal-archive-prod" })).toContain("serviceAccount:ej-build-prod@acme-journal-prod.iam.gserviceaccount.com");
-  expect(planned.context().plan.holders("storage.objects.get", { kind: "bucket", bucket: "acme-journal-prod-journal-archive-prod" })).toEqual([
-    "serviceAccount:ej-auditor-prod@acme-journal-prod.iam.gserviceaccount.com",
-    "serviceAccount:ej-hold-admin-prod@acme-journal-prod.iam.gserviceaccount.com",
+  expect(plan.holders("storage.objects.get", { kind: "bucket", bucket: "acme-journal-gcp-us-east4-journal-archive-gcp-us-east4" })).toContain("serviceAccount:ej-build-gcp-us-east4@acme-journal-gcp-us-east4.iam.gserviceaccount.com");
+  expect(planned.context().plan.holders("storage.objects.get", { kind: "bucket", bucket: "acme-journal-gcp-us-east4-journal-archive-gcp-us-east4" })).toEqual([
+    "serviceAccount:ej-auditor-gcp-us-east4@acme-journal-gcp-us-east4.iam.gserviceaccount.com",
+    "serviceAccount:ej-hold-admin-gcp-us-east4@acme-journal-gcp-us-east4.iam.gserviceaccount.com",
     "serviceAccount:project-123456789012@storage-transfer-service.iam.gserviceaccount.com",
   ]);
 });
 
 it("fails when Pub/Sub may not sign the push account's token, or the push account may not invoke", () => {
   expect(problems(drop(planned.run.resources, "gcp:serviceaccount/iAMMember:IAMMember", "push-token-creator"))).toEqual([expect.stringMatching(/^push-oidc-token: .*missing iam\.serviceAccounts\.getOpenIdToken \[Pub\/Sub, Authentication for push subscriptions/)]);
-  expect(problems(drop(planned.run.resources, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "push-invoker"))).toEqual([expect.stringMatching(/^push-invoke: .*Cloud Run service us-east4\/journal-ingest-object-prod: missing run\.routes\.invoke/)]);
+  expect(problems(drop(planned.run.resources, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "push-invoker"))).toEqual([expect.stringMatching(/^push-invoke: .*Cloud Run service us-east4\/journal-ingest-object-gcp-us-east4: missing run\.routes\.invoke/)]);
 });
 
 it("fails when a service agent loses the key, or the ingestor its create-only write", () => {

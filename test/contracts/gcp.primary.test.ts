@@ -1,14 +1,14 @@
-// The provider contracts on the GCP prod stack (a primary replicating into dr by Storage Transfer).
+// The provider contracts on the GCP primary (a primary replicating into its standby by Storage Transfer).
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACCESS_CONTRACTS } from "./gcpContracts";
 import { contractsHold, type PlannedStack, planStack } from "./gcpSuite";
 
 let planned: PlannedStack;
 beforeAll(async () => {
-  planned = await planStack("prod");
+  planned = await planStack("gcp-us-east4");
 });
 
-contractsHold("prod", () => planned);
+contractsHold("gcp-us-east4", () => planned);
 
 describe("on a primary, every access contract has something to check", () => {
   it.each(ACCESS_CONTRACTS.map((c) => [c.id, c] as const))("%s", (_id, contract) => {

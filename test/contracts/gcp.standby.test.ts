@@ -1,11 +1,11 @@
-// The provider contracts on the GCP dr stack: a standby, whose inbox subscription pulls instead of
+// The provider contracts on the GCP standby: a standby, whose inbox subscription pulls instead of
 // pushing and which replicates nothing of its own.
 import { beforeAll } from "vitest";
 import { contractsHold, type PlannedStack, planStack } from "./gcpSuite";
 
 let planned: PlannedStack;
 beforeAll(async () => {
-  planned = await planStack("dr");
+  planned = await planStack("gcp-us-central1");
 });
 
-contractsHold("dr", () => planned);
+contractsHold("gcp-us-central1", () => planned);

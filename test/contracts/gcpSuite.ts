@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
 import { type ProgramRun, type RecordedResource, runProgram } from "../../policies/check/mockRun";
 import { PROJECT_NUMBER } from "../../policies/check/mocks/gcp";
-import { projectConfig, projectKeys } from "../../policies/check/stackFiles";
+import { projectConfig, projectKeys } from "../../infra/stackFiles";
 import { checkContracts, type ContractContext } from "./gcpContracts";
 import { GcpPlan } from "./gcpPlan";
 
@@ -15,10 +15,10 @@ export interface PlannedStack {
   context(resources?: readonly RecordedResource[]): ContractContext;
 }
 
-/** Builds `stack` from stacks/gcp/Pulumi.<stack>.yaml, with `overrides` as runProgram takes them. */
+/** Builds `stack` from its stack file, with `overrides` as runProgram takes them. */
 export async function planStack(stack: string, overrides: Readonly<Record<string, unknown>> = {}): Promise<PlannedStack> {
-  const run = await runProgram(stack, { cloud: "gcp", config: overrides });
-  const config = parseStackConfig({ ...projectConfig(stack, "gcp"), ...projectKeys(overrides) }, stack);
+  const run = await runProgram(stack, { config: overrides });
+  const config = parseStackConfig({ ...projectConfig(stack), ...projectKeys(overrides) }, stack);
   return {
     run,
     config,

@@ -1,5 +1,6 @@
 // What `primary` and `standby` mean, read off a stack the program built under mocks, in the same
 // terms on every cloud: is intake accepting mail, and into which stack does the archive replicate.
+import { SAMPLE_STACKS } from "./stacks";
 import { beforeAll, expect, it } from "vitest";
 import type { Cloud } from "../../infra/config";
 import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
@@ -48,18 +49,18 @@ export function roleState(run: ProgramRun, cloud: Cloud): RoleState {
 }
 
 /**
- * The dr stack promoted (its file with role primary, as `npm run dr:promote` leaves it) takes mail
- * and replicates into the old primary, exactly what prod does as primary. One test file per cloud
+ * The standby promoted (its file with role primary, as `npm run dr:promote` leaves it) takes mail
+ * and replicates into the old primary, exactly what the primary does. One test file per cloud
  * calls this, because Pulumi's runtime state is global.
  */
 export function promotedDrBehavesAsPrimary(cloud: Cloud): void {
   let run: ProgramRun;
   beforeAll(async () => {
-    run = await runProgram("dr", { cloud, config: { "email-journal:role": "primary" } });
+    run = await runProgram(SAMPLE_STACKS[cloud].standby, { config: { "email-journal:role": "primary" } });
   });
 
-  it("accepts mail and replicates into prod, its old primary", () => {
-    expect(roleState(run, cloud)).toEqual({ intakeActive: true, replicatesTo: "prod" });
+  it("accepts mail and replicates into its old primary", () => {
+    expect(roleState(run, cloud)).toEqual({ intakeActive: true, replicatesTo: SAMPLE_STACKS[cloud].primary });
   });
 
   it("keeps its own archive, now marked primary, which the policy pack holds to a primary's duties", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, gcpLabels, parseStackConfig, resourceTags, type StackConfig } from "../../infra/config";
 import { requiredMinimumDays } from "../../infra/frameworks";
-import { projectConfig } from "../../policies/check/stackFiles";
+import { projectConfig } from "../../infra/stackFiles";
 
-const prod = () => projectConfig("prod");
+const prod = () => projectConfig("aws-us-east-1");
 const problemsOf = (raw: Record<string, unknown>, stack = "prod"): string[] => {
   try {
     parseStackConfig(raw, stack);
@@ -21,11 +21,11 @@ const gcpStack = (): Record<string, unknown> => {
 };
 
 describe("the real stack files", () => {
-  it("parse, and prod and dr are each other's peers in two regions", () => {
-    const p = parseStackConfig(projectConfig("prod"), "prod");
-    const d = parseStackConfig(projectConfig("dr"), "dr");
-    expect(p).toMatchObject({ cloud: "aws", region: "us-east-1", role: "primary", peerStack: "acme-bank/email-journal/dr", peerRegion: "us-west-2" });
-    expect(d).toMatchObject({ cloud: "aws", region: "us-west-2", role: "standby", peerStack: "acme-bank/email-journal/prod", peerRegion: "us-east-1" });
+  it("parse, and each pair's stacks are each other's peers in two regions", () => {
+    const p = parseStackConfig(projectConfig("aws-us-east-1"), "aws-us-east-1");
+    const d = parseStackConfig(projectConfig("aws-us-west-2"), "aws-us-west-2");
+    expect(p).toMatchObject({ cloud: "aws", region: "us-east-1", role: "primary", peerStack: "acme-bank/email-journal/aws-us-west-2", peerRegion: "us-west-2" });
+    expect(d).toMatchObject({ cloud: "aws", region: "us-west-2", role: "standby", peerStack: "acme-bank/email-journal/aws-us-east-1", peerRegion: "us-east-1" });
     expect(p.retention).toEqual({ minimumDays: 2557, maximumDays: 2922, mode: "compliance" });
     expect(p.intake.domains).toEqual(["archive.example.com"]);
     expect(p.detectors).toEqual(["card", "ssn", "iban"]);

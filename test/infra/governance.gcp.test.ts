@@ -1,19 +1,19 @@
-// Governance of a stack whose file lives in stacks/<cloud>/: Pulumi Deployments copy it into place,
-// since a deployment reads Pulumi.<stack>.yaml at the project root. Without a team, webhook or
-// repository, only the policy group, drift detection and tags are made.
+// Governance of a GCP standby set in its stack file alone: a deployment reads Pulumi.<stack>.yaml
+// where Pulumi looks for it, with nothing copied. Without a team or webhook, only what is
+// configured is made.
 import { beforeAll, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("dr", { cloud: "gcp", config: { "email-journal:governance": { enabled: true, organization: "acme-bank", repository: "acme-bank/email-journal", branch: "release" } } });
+  run = await runProgram("gcp-us-central1", { config: { "email-journal:governance": { enabled: true, organization: "acme-bank", repository: "acme-bank/email-journal", branch: "release" } } });
 });
 
-it("copies the stack file into place before a deployment runs", () => {
+it("runs deployments from the configured branch with the stack file where it is", () => {
   expect(run.one("pulumiservice:index:DeploymentSettings").inputs).toMatchObject({
-    stack: "dr",
+    stack: "gcp-us-central1",
     sourceContext: { git: { branch: "refs/heads/release" } },
-    operationContext: { preRunCommands: ["npm ci", "cp stacks/gcp/Pulumi.dr.yaml Pulumi.dr.yaml"] },
+    operationContext: { preRunCommands: ["npm ci"] },
   });
 });
 

@@ -1,4 +1,4 @@
-// Pulumi Cloud governance of the prod stack (governance.enabled in Pulumi.prod.yaml), under mocks:
+// Pulumi Cloud governance of the primary (governance.enabled in Pulumi.aws-us-east-1.yaml), under mocks:
 // what each resource gives an auditor is in infra/governance.ts and the README.
 import { beforeAll, describe, expect, it } from "vitest";
 import { DRIFT_SCHEDULE, WEBHOOK_EVENTS } from "../../infra/governance";
@@ -6,18 +6,18 @@ import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod");
+  run = await runProgram("aws-us-east-1");
 });
 
-const STACK = { organization: "acme-bank", project: "email-journal", stack: "prod" };
+const STACK = { organization: "acme-bank", project: "email-journal", stack: "aws-us-east-1" };
 
-describe("governance of the prod stack", () => {
+describe("governance of the primary", () => {
   it("enforces the compliance pack on the stack with a preventative policy group", () => {
     expect(run.one("pulumiservice:index:PolicyGroup").inputs).toMatchObject({
       organizationName: "acme-bank",
       entityType: "stacks",
       mode: "preventative",
-      stacks: [{ name: "prod", routingProject: "email-journal" }],
+      stacks: [{ name: "aws-us-east-1", routingProject: "email-journal" }],
       policyPacks: [{ name: "email-journal-compliance" }],
     });
   });
@@ -39,7 +39,7 @@ describe("governance of the prod stack", () => {
 
   it("notifies the webhook of updates, failed (policy-blocked) previews and updates, and drift", () => {
     const hook = run.one("pulumiservice:index:Webhook").inputs;
-    expect(hook).toMatchObject({ organizationName: "acme-bank", projectName: "email-journal", stackName: "prod", payloadUrl: "https://hooks.example.com/pulumi/email-journal", active: true });
+    expect(hook).toMatchObject({ organizationName: "acme-bank", projectName: "email-journal", stackName: "aws-us-east-1", payloadUrl: "https://hooks.example.com/pulumi/email-journal", active: true });
     expect(hook.filters).toEqual(WEBHOOK_EVENTS);
     expect(hook.filters).toEqual(expect.arrayContaining(["update_failed", "preview_failed", "drift_detected"]));
   });

@@ -1,27 +1,27 @@
-// The program entry under Pulumi mocks, with the real prod stack file as its config.
+// The program entry under Pulumi mocks, with the real primary file as its config.
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod");
+  run = await runProgram("aws-us-east-1");
 });
 
-describe("infra/index.ts on the prod stack", () => {
+describe("infra/index.ts on the primary", () => {
   it("exports the checked config the DR pair and operators rely on", () => {
     expect(run.outputs).toMatchObject({
       cloud: "aws",
       role: "primary",
-      peerStack: "acme-bank/email-journal/dr",
+      peerStack: "acme-bank/email-journal/aws-us-west-2",
       retention: { minimumDays: 2557, maximumDays: 2922, mode: "compliance" },
-      tags: { stack: "prod", role: "primary", "data-classification": "restricted" },
+      tags: { stack: "aws-us-east-1", role: "primary", "data-classification": "restricted" },
     });
   });
 
   it("reads its peer once, and on AWS its own last outputs once, before building", () => {
     expect(run.ofType("pulumi:pulumi:StackReference").map((r) => [r.name, r.inputs.name])).toEqual([
-      ["journal-peer", "acme-bank/email-journal/dr"],
-      ["journal-self", "acme-bank/email-journal/prod"],
+      ["journal-peer", "acme-bank/email-journal/aws-us-west-2"],
+      ["journal-self", "acme-bank/email-journal/aws-us-east-1"],
     ]);
   });
 });

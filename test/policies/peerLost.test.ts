@@ -1,4 +1,4 @@
-// The dr stack promoted while prod's region is lost (`dr:promote --old-primary-lost` sets peerLost):
+// The standby promoted while the primary's region is lost (`dr:promote --old-primary-lost` sets peerLost):
 // it takes mail, reads nothing of the lost peer, replicates nowhere, and the pack says so on every
 // run as an advisory instead of blocking the update that keeps mail flowing.
 import { beforeAll, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { roleState } from "../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("dr", { cloud: "gcp", config: { "email-journal:role": "primary", "email-journal:peerLost": true } });
+  run = await runProgram("gcp-us-central1", { config: { "email-journal:role": "primary", "email-journal:peerLost": true } });
 });
 
 it("takes mail without replicating into, or even reading, the lost peer", () => {

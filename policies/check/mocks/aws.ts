@@ -2,7 +2,7 @@
 // outputs of the stacks the program references.
 import { parseStackConfig } from "../../../infra/config";
 import { lockedSettingsOf } from "../../../infra/aws/lockedSettings";
-import { projectKeys, stackFileConfig } from "../stackFiles";
+import { projectKeys, stackFileConfig } from "../../../infra/stackFiles";
 import type { CloudMocks, MockAnswer, MockContext } from "./types";
 
 export const ACCOUNT = "111122223333";
@@ -41,7 +41,7 @@ export const awsMocks: CloudMocks = {
   call: (token) => (token === "aws:index/getCallerIdentity:getCallerIdentity" ? { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: "AIDEXAMPLE" } : undefined),
   // A stack of this project as its program exports it, in the region its stack file names (only a primary reads its peer).
   stackOutputs: (stack) => {
-    const file = stackFileConfig(stack, "aws");
+    const file = stackFileConfig(stack);
     const region = String(file["email-journal:region"]);
     return {
       archiveBucketArn: `arn:aws:s3:::ej-archive-${ACCOUNT}-${region}-${stack}`,

@@ -1,5 +1,6 @@
 // What Azure would answer the program: resource ids, endpoints and identities it computes, and
 // the signed-in client's subscription and tenant.
+import { resourceGroupName } from "../../../infra/azure/naming";
 import type { CloudMocks, MockAnswer } from "./types";
 
 export const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-111122223333";
@@ -56,5 +57,8 @@ export const azureMocks: CloudMocks = {
   resource: (type, name, inputs) => resource(type, name, inputs),
   call: (token) => (token === "azure-native:authorization:getClientConfig" ? { subscriptionId: SUBSCRIPTION, tenantId: TENANT, objectId: guid("deployer"), clientId: guid("deployer-app") } : undefined),
   // A stack as its program exports it: each archive account lives in its stack's resource group.
-  stackOutputs: (stack: string) => ({ subscriptionId: SUBSCRIPTION, resourceGroupName: `rg-email-journal-${stack}`, archiveAccountName: `ejarc${stack}0123abcd` }),
+  stackOutputs: (stack: string) => {
+    const name = stack.split("/").pop()!;
+    return { subscriptionId: SUBSCRIPTION, resourceGroupName: resourceGroupName(name), archiveAccountName: `ejarc${name.replace(/^azure-/, "").replace(/[^a-z0-9]/g, "").slice(0, 6)}0123abcd` };
+  },
 };

@@ -1,10 +1,12 @@
 // What Google Cloud would answer the program: resource names and ids, service account emails,
 // function URLs, and the project's number and service agents.
+import { gcpNames } from "../../../infra/gcp/naming";
+import { stackFileConfig } from "../../../infra/stackFiles";
 import type { CloudMocks, MockAnswer } from "./types";
 
 export const PROJECT_NUMBER = "123456789012";
-/** Each stack of the sample pair has a project of its own (infra/gcp/logging.ts says why). */
-export const projectOf = (stack: string) => `acme-journal-${stack}`;
+/** Each stack has a project of its own (infra/gcp/logging.ts says why), as its stack file names it. */
+export const projectOf = (stack: string) => String((stackFileConfig(stack)["email-journal:gcp"] as { project?: string } | undefined)?.project);
 
 function resource(type: string, name: string, inputs: Record<string, any>): MockAnswer {
   const project = inputs.project ?? "mock-project";
@@ -60,5 +62,5 @@ export const gcpMocks: CloudMocks = {
   resource: (type, name, inputs) => resource(type, name, inputs),
   call: (token, inputs) => call(token, inputs),
   // A stack as its program exports it: its archive bucket is named after its project and stack.
-  stackOutputs: (stack: string) => ({ project: projectOf(stack), archiveBucket: `${projectOf(stack)}-journal-archive-${stack}` }),
+  stackOutputs: (stack: string) => ({ project: projectOf(stack), archiveBucket: gcpNames(projectOf(stack), stack.split("/").pop()!).archiveBucket }),
 };

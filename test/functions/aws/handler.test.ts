@@ -14,7 +14,7 @@ import { readAwsSettings } from "../../../functions/aws/settings";
 import { corpusFiles } from "../../helpers/corpus";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const ENV = { ARCHIVE_BUCKET: "journal-archive-prod", ARCHIVE_KMS_KEY_ARN: KEY_ARN, INBOX_BUCKET: "journal-inbox-prod", RETENTION_DAYS: "2557", MAX_MESSAGE_BYTES: "41943040" };
+const ENV = { ARCHIVE_BUCKET: "journal-archive-aws-us-east-1", ARCHIVE_KMS_KEY_ARN: KEY_ARN, INBOX_BUCKET: "journal-inbox-aws-us-east-1", RETENTION_DAYS: "2557", MAX_MESSAGE_BYTES: "41943040" };
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const fixture = (path: string) => readFileSync(join(__dirname, "..", "..", "fixtures", path));
 const s3Error = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { inboxObjects, sesSenderTrusted } from "../../../functions/aws/events";
 import { readAwsSettings } from "../../../functions/aws/settings";
 
-const INBOX = "journal-inbox-prod";
+const INBOX = "journal-inbox-aws-us-east-1";
 const ALLOWED = { allowedSenders: ["contoso.com", "journal@fabrikam.com"] };
 
 interface Sent {
@@ -78,7 +78,7 @@ describe("S3 drops", () => {
 });
 
 describe("ALLOWED_SENDERS", () => {
-  const ENV = { ARCHIVE_BUCKET: "journal-archive-prod", ARCHIVE_KMS_KEY_ARN: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", INBOX_BUCKET: INBOX, RETENTION_DAYS: "2557", MAX_MESSAGE_BYTES: "41943040" };
+  const ENV = { ARCHIVE_BUCKET: "journal-archive-aws-us-east-1", ARCHIVE_KMS_KEY_ARN: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", INBOX_BUCKET: INBOX, RETENTION_DAYS: "2557", MAX_MESSAGE_BYTES: "41943040" };
 
   it("is the stack's allow-list, comma-separated, and empty when unset", () => {
     expect(readAwsSettings({ ...ENV, ALLOWED_SENDERS: "contoso.com,journal@fabrikam.com" }).allowedSenders).toEqual(["contoso.com", "journal@fabrikam.com"]);

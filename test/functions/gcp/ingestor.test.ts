@@ -529,11 +529,11 @@ describe("corpus messages through Cloud Storage", () => {
 });
 
 describe("readGcpSettings", () => {
-  const ENV = { ARCHIVE_BUCKET: "journal-archive-prod", INBOX_BUCKET: "journal-inbox-prod", RETENTION_DAYS: "2557", MAX_MESSAGE_BYTES: "41943040" };
+  const ENV = { ARCHIVE_BUCKET: "journal-archive-gcp-us-east4", INBOX_BUCKET: "journal-inbox-gcp-us-east4", RETENTION_DAYS: "2557", MAX_MESSAGE_BYTES: "41943040" };
 
   it("reads the variables the Pulumi program sets; no endpoint in production", () => {
     const settings = readGcpSettings(ENV);
-    expect(settings).toMatchObject({ archiveBucket: "journal-archive-prod", inboxBucket: "journal-inbox-prod", retentionDays: 2557, maxMessageBytes: 41943040, logLevel: "info" });
+    expect(settings).toMatchObject({ archiveBucket: "journal-archive-gcp-us-east4", inboxBucket: "journal-inbox-gcp-us-east4", retentionDays: 2557, maxMessageBytes: 41943040, logLevel: "info" });
     expect(settings.storageApiEndpoint).toBeUndefined();
   });
 

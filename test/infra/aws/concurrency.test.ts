@@ -5,7 +5,7 @@ import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { config: { "email-journal:reservedConcurrency": 50 } });
+  run = await runProgram("aws-us-east-1", { config: { "email-journal:reservedConcurrency": 50 } });
 }, 60_000);
 
 it("reserves what email-journal:reservedConcurrency asks, and alarms when the ingestor is throttled", () => {

@@ -1,4 +1,4 @@
-// The prod stack (primary, us-east-1) as `pulumi up` would build it: each row of the AWS
+// The primary (primary, us-east-1) as `pulumi up` would build it: each row of the AWS
 // column of the capability matrix, asserted on the resource inputs.
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyProblems } from "../../../policies/aws/documents";
@@ -8,11 +8,11 @@ import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod");
+  run = await runProgram("aws-us-east-1");
 }, 60_000);
 
-const ARCHIVE = `ej-archive-${ACCOUNT}-us-east-1-prod`;
-const TRAIL = `ej-trail-${ACCOUNT}-us-east-1-prod`;
+const ARCHIVE = `ej-archive-${ACCOUNT}-us-east-1-aws-us-east-1`;
+const TRAIL = `ej-trail-${ACCOUNT}-us-east-1-aws-us-east-1`;
 const companion = (type: string, bucket: string) => run.ofType(type).find((r) => r.inputs.bucket === bucket)!;
 const keyOf = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
 const archivePart = (type: string) => run.ofType(type).find((r) => r.inputs.bucket === ARCHIVE)!;
@@ -68,14 +68,14 @@ describe("customer key", () => {
     expect(key).toMatchObject({ enableKeyRotation: true, rotationPeriodInDays: 365 });
     expect(statement(key.policy, "AuditorsDecryptWithMfa").Condition.Bool).toEqual({ "aws:MultiFactorAuthPresent": "true" });
     expect(statement(key.policy, "IngestorDecryptsInboxOnly").Condition.StringLike["kms:EncryptionContext:aws:s3:arn"]).toEqual([
-      `arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-prod`,
-      `arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-prod/*`,
+      `arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-aws-us-east-1`,
+      `arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-aws-us-east-1/*`,
     ]);
     const admin = statement(key.policy, "KeyAdministration");
     expect(admin.Action).not.toContain("kms:Decrypt");
     expect(admin.Action).not.toContain("kms:ScheduleKeyDeletion");
     expect(statement(key.policy, "IngestorReadsIntakeQueue").Condition).toEqual({ StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } });
-    expect(statement(key.policy, "CloudTrailEncryptsLogs").Condition.StringEquals["aws:SourceArn"]).toBe(`arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-prod`);
+    expect(statement(key.policy, "CloudTrailEncryptsLogs").Condition.StringEquals["aws:SourceArn"]).toBe(`arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-aws-us-east-1`);
   });
 });
 
@@ -99,7 +99,7 @@ describe("least privilege", () => {
     const actions = statements.flatMap((s) => s.Action);
     for (const forbidden of ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"]) expect(actions).not.toContain(forbidden);
     // No read of the archive at all: existence of a sidecar is asked by a listing confined to meta/.
-    expect(statements.filter((s) => s.Action.includes("s3:GetObject")).map((s) => s.Resource)).toEqual([`arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-prod/*`]);
+    expect(statements.filter((s) => s.Action.includes("s3:GetObject")).map((s) => s.Resource)).toEqual([`arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-aws-us-east-1/*`]);
     expect(statements.find((s) => s.Sid === "SeeWhetherSidecarsExist")).toMatchObject({ Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${ARCHIVE}`, Condition: { StringLike: { "s3:prefix": "meta/*" } } });
     expect(statements.find((s) => s.Sid === "CreateArchiveObjects")).toMatchObject({ Action: ["s3:PutObject"], Resource: `arn:aws:s3:::${ARCHIVE}/*` });
   });
@@ -120,17 +120,17 @@ describe("intake", () => {
   it("receives the journal address over TLS only, scans for spam and viruses, stores to the inbox and notifies SNS", () => {
     const rule = run.one("aws:ses/receiptRule:ReceiptRule").inputs;
     expect(rule).toMatchObject({ recipients: ["journal@archive.example.com"], tlsPolicy: "Require", scanEnabled: true, enabled: true });
-    expect(rule.s3Actions).toEqual([{ bucketName: `ej-inbox-${ACCOUNT}-us-east-1-prod`, objectKeyPrefix: "ses/", topicArn: expect.stringMatching(/^arn:aws:sns:/), position: 1 }]);
+    expect(rule.s3Actions).toEqual([{ bucketName: `ej-inbox-${ACCOUNT}-us-east-1-aws-us-east-1`, objectKeyPrefix: "ses/", topicArn: expect.stringMatching(/^arn:aws:sns:/), position: 1 }]);
     expect(rule.s3Actions[0].kmsKeyArn).toBeUndefined();
-    expect(run.one("aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet").inputs.ruleSetName).toBe("email-journal-prod");
+    expect(run.one("aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet").inputs.ruleSetName).toBe("email-journal-aws-us-east-1");
   });
 
   it("queues through encrypted SQS with a dead-letter queue, to an arm64 Lambda that reports partial batch failures", () => {
     const queue = run.one("aws:sqs/queue:Queue", "intake-queue").inputs;
     expect(queue.kmsMasterKeyId).toMatch(/^arn:aws:kms:/);
     // Named per stack, so that event source, queue, dead letters and alarm are known at preview.
-    expect(queue.name).toBe("email-journal-intake-prod");
-    expect(JSON.parse(queue.redrivePolicy)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:email-journal-intake-dlq-prod`, maxReceiveCount: 5 });
+    expect(queue.name).toBe("email-journal-intake-aws-us-east-1");
+    expect(JSON.parse(queue.redrivePolicy)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:email-journal-intake-dlq-aws-us-east-1`, maxReceiveCount: 5 });
     expect(run.one("aws:sqs/queue:Queue", "intake-dlq").inputs.kmsMasterKeyId).toMatch(/^arn:aws:kms:/);
     const fn = run.one("aws:lambda/function:Function").inputs;
     expect(fn).toMatchObject({ runtime: "nodejs24.x", architectures: ["arm64"], timeout: 300, memorySize: 2048 });
@@ -138,7 +138,7 @@ describe("intake", () => {
     expect(fn.environment.variables).toEqual({
       ARCHIVE_BUCKET: ARCHIVE,
       ARCHIVE_KMS_KEY_ARN: expect.stringMatching(/^arn:aws:kms:us-east-1:/),
-      INBOX_BUCKET: `ej-inbox-${ACCOUNT}-us-east-1-prod`,
+      INBOX_BUCKET: `ej-inbox-${ACCOUNT}-us-east-1-aws-us-east-1`,
       RETENTION_DAYS: "2557",
       MAX_MESSAGE_BYTES: "41943040",
       DETECTORS: "card,ssn,iban",
@@ -151,19 +151,19 @@ describe("intake", () => {
   });
 
   it("keeps the ingestor's log group, which holds its audit lines, for the full retention, encrypted", () => {
-    expect(run.one("aws:cloudwatch/logGroup:LogGroup", "ingestor").inputs).toMatchObject({ name: "/aws/lambda/email-journal-ingest-prod", retentionInDays: 2557, kmsKeyId: expect.stringMatching(/^arn:aws:kms:/) });
+    expect(run.one("aws:cloudwatch/logGroup:LogGroup", "ingestor").inputs).toMatchObject({ name: "/aws/lambda/email-journal-ingest-aws-us-east-1", retentionInDays: 2557, kmsKeyId: expect.stringMatching(/^arn:aws:kms:/) });
   });
 });
 
 describe("audit logging and alerts", () => {
   it("trails every archive object read and write, validated and encrypted, into an Object-Locked bucket", () => {
     const trail = run.one("aws:cloudtrail/trail:Trail").inputs;
-    expect(trail).toMatchObject({ enableLogFileValidation: true, kmsKeyId: expect.stringMatching(/^arn:aws:kms:/), s3BucketName: `ej-trail-${ACCOUNT}-us-east-1-prod` });
+    expect(trail).toMatchObject({ enableLogFileValidation: true, kmsKeyId: expect.stringMatching(/^arn:aws:kms:/), s3BucketName: `ej-trail-${ACCOUNT}-us-east-1-aws-us-east-1` });
     const data = trail.advancedEventSelectors.find((s: any) => s.fieldSelectors.some((f: any) => f.field === "eventCategory" && f.equals[0] === "Data"));
-    expect(data.fieldSelectors).toContainEqual({ field: "resources.ARN", startsWiths: [`arn:aws:s3:::${ARCHIVE}/`, `arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-prod/`] });
+    expect(data.fieldSelectors).toContainEqual({ field: "resources.ARN", startsWiths: [`arn:aws:s3:::${ARCHIVE}/`, `arn:aws:s3:::ej-inbox-${ACCOUNT}-us-east-1-aws-us-east-1/`] });
     const trailLock = run.ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").find((r) => r.inputs.bucket === trail.s3BucketName)!;
     expect(trailLock.inputs.rule.defaultRetention).toEqual({ mode: "COMPLIANCE", days: 2557 });
-    expect(run.one("aws:s3/bucketLogging:BucketLogging").inputs).toMatchObject({ bucket: ARCHIVE, targetBucket: `ej-access-${ACCOUNT}-us-east-1-prod` });
+    expect(run.one("aws:s3/bucketLogging:BucketLogging").inputs).toMatchObject({ bucket: ARCHIVE, targetBucket: `ej-access-${ACCOUNT}-us-east-1-aws-us-east-1` });
   });
 
   it("alarms on dead letters, ingestor errors and throttles, and denied archive access, to an encrypted topic with the on-call email", () => {
@@ -186,20 +186,20 @@ describe("backup and DR", () => {
   it("replicates to the peer stack's archive with Replication Time Control, under the peer's key, without delete markers", () => {
     const rule = run.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules[0];
     expect(rule.destination).toEqual({
-      bucket: "arn:aws:s3:::ej-archive-111122223333-us-west-2-dr",
-      encryptionConfiguration: { replicaKmsKeyId: "arn:aws:kms:us-west-2:111122223333:key/dr-key-id" },
+      bucket: "arn:aws:s3:::ej-archive-111122223333-us-west-2-aws-us-west-2",
+      encryptionConfiguration: { replicaKmsKeyId: "arn:aws:kms:us-west-2:111122223333:key/aws-us-west-2-key-id" },
       replicationTime: { status: "Enabled", time: { minutes: 15 } },
       metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
     });
     expect(rule.deleteMarkerReplication).toEqual({ status: "Disabled" });
-    expect(run.one("pulumi:pulumi:StackReference", "peer").inputs.name).toBe("acme-bank/email-journal/dr");
+    expect(run.one("pulumi:pulumi:StackReference", "peer").inputs.name).toBe("acme-bank/email-journal/aws-us-west-2");
   });
 
   it("tags every resource with stack, role and classification through the provider, in the configured region", () => {
     expect(run.one("pulumi:providers:aws").inputs).toMatchObject({ region: "us-east-1" });
     expect(JSON.parse(run.one("pulumi:providers:aws").inputs.defaultTags).tags).toEqual({
       project: "email-journal",
-      stack: "prod",
+      stack: "aws-us-east-1",
       role: "primary",
       "data-classification": "restricted",
       "managed-by": "pulumi",
@@ -207,8 +207,8 @@ describe("backup and DR", () => {
   });
 });
 
-it("takes mail and replicates into dr, as a primary on every cloud", () => {
-  expect(roleState(run, "aws")).toEqual({ intakeActive: true, replicatesTo: "dr" });
+it("takes mail and replicates into the standby, as a primary on every cloud", () => {
+  expect(roleState(run, "aws")).toEqual({ intakeActive: true, replicatesTo: "aws-us-west-2" });
 });
 
 // What AWS checks on the first `pulumi up`, and what `pulumi destroy` needs: each of these was refused before.
@@ -236,7 +236,7 @@ describe("the first pulumi up and the last pulumi destroy", () => {
 
   it("lets CloudTrail describe the key without an encryption context, and decrypt for the trail bucket's Bucket Key (finding 3)", () => {
     const policy = run.one("aws:kms/key:Key").inputs.policy;
-    const fromTrail = { StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-prod` } };
+    const fromTrail = { StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/email-journal-aws-us-east-1` } };
     expect(statement(policy, "CloudTrailDescribesKey")).toMatchObject({ Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["kms:DescribeKey"], Condition: fromTrail });
     expect(statement(policy, "CloudTrailDecryptsWithBucketKey")).toMatchObject({ Principal: { Service: "cloudtrail.amazonaws.com" }, Action: ["kms:Decrypt"], Condition: fromTrail });
     expect(statement(policy, "CloudTrailEncryptsLogs").Action).toEqual(["kms:GenerateDataKey"]);
@@ -256,7 +256,7 @@ describe("the first pulumi up and the last pulumi destroy", () => {
       expect(companion(type, bucket).options.retainOnDelete, type).toBe(true);
     }
     // The inbox has no Object Lock: its versioning goes with the stack.
-    expect(companion("aws:s3/bucketVersioning:BucketVersioning", `ej-inbox-${ACCOUNT}-us-east-1-prod`).options.retainOnDelete).toBeUndefined();
+    expect(companion("aws:s3/bucketVersioning:BucketVersioning", `ej-inbox-${ACCOUNT}-us-east-1-aws-us-east-1`).options.retainOnDelete).toBeUndefined();
   });
 
   it("reserves no Lambda concurrency unless the stack asks, so that accounts with a small quota can deploy (finding 6)", () => {

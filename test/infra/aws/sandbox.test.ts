@@ -13,10 +13,10 @@ const SANDBOX = {
 let run: ProgramRun;
 beforeAll(async () => {
   // A sandbox is a stack of its own: deployed for the first time.
-  run = await runProgram("prod", { firstDeployment: true, config: SANDBOX });
+  run = await runProgram("aws-us-east-1", { firstDeployment: true, config: SANDBOX });
 }, 60_000);
 
-const bucket = (part: string) => `ej-${part}-${ACCOUNT}-us-east-1-prod`;
+const bucket = (part: string) => `ej-${part}-${ACCOUNT}-us-east-1-aws-us-east-1`;
 const companion = (type: string, part: string) => run.ofType(type).find((r) => r.inputs.bucket === bucket(part))!;
 
 describe("a sandbox on AWS", () => {

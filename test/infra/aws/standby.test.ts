@@ -1,5 +1,5 @@
-// The dr stack (standby, us-west-2): the same archive and guarantees, intake inactive, and
-// ready to receive prod's replicas; it replicates nothing itself.
+// The standby (standby, us-west-2): the same archive and guarantees, intake inactive, and
+// ready to receive the primary's replicas; it replicates nothing itself.
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyProblems } from "../../../policies/aws/documents";
 import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
@@ -7,20 +7,20 @@ import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("dr");
+  run = await runProgram("aws-us-west-2");
 }, 60_000);
 
-describe("the dr stack as standby", () => {
+describe("the standby as standby", () => {
   it("takes no mail and replicates nothing, as a standby on every cloud", () => {
     expect(roleState(run, "aws")).toEqual({ intakeActive: false });
   });
 
   it("builds the same locked, encrypted archive in its own region, with its own key", () => {
     expect(run.one("pulumi:providers:aws").inputs.region).toBe("us-west-2");
-    const lock = run.ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").find((r) => r.inputs.bucket === `ej-archive-${ACCOUNT}-us-west-2-dr`)!;
+    const lock = run.ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").find((r) => r.inputs.bucket === `ej-archive-${ACCOUNT}-us-west-2-aws-us-west-2`)!;
     expect(lock.inputs.rule.defaultRetention).toEqual({ mode: "COMPLIANCE", days: 2557 });
     expect(run.one("aws:kms/key:Key").inputs.enableKeyRotation).toBe(true);
-    expect(run.outputs.archiveBucketArn).toBe(`arn:aws:s3:::ej-archive-${ACCOUNT}-us-west-2-dr`);
+    expect(run.outputs.archiveBucketArn).toBe(`arn:aws:s3:::ej-archive-${ACCOUNT}-us-west-2-aws-us-west-2`);
   });
 
   it("deploys intake and the ingestor but leaves the SES rule set inactive", () => {
@@ -29,18 +29,18 @@ describe("the dr stack as standby", () => {
     expect(run.ofType("aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet")).toEqual([]);
   });
 
-  it("replicates nothing and reads no peer outputs, so it can be deployed before prod", () => {
+  it("replicates nothing and reads no peer outputs, so it can be deployed before the primary", () => {
     expect(run.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")).toEqual([]);
-    // Its own last outputs only (the locked settings, lockedSettings.ts): never prod's.
-    expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
+    // Its own last outputs only (the locked settings, lockedSettings.ts): never the primary's.
+    expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/aws-us-west-2"]);
   });
 
-  it("lets prod's replication role, and only it, encrypt replicas under this stack's key", () => {
+  it("lets the primary's replication role, and only it, encrypt replicas under this stack's key", () => {
     const grant = doc(run.one("aws:kms/key:Key").inputs.policy).Statement.find((s) => s.Sid === "PeerReplicationEncryptsReplicas");
-    expect(grant).toMatchObject({ Action: ["kms:Encrypt", "kms:GenerateDataKey"], Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/email-journal-replication-prod` } } });
+    expect(grant).toMatchObject({ Action: ["kms:Encrypt", "kms:GenerateDataKey"], Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/email-journal-replication-aws-us-east-1` } } });
   });
 
-  it("keeps every guarantee of least privilege and alerting that prod has", () => {
+  it("keeps every guarantee of least privilege and alerting that the primary has", () => {
     for (const r of run.ofType("aws:iam/rolePolicy:RolePolicy")) expect(policyProblems(r.inputs.policy), r.name).toEqual([]);
     expect(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).toHaveLength(4);
     expect(run.one("aws:cloudtrail/trail:Trail").inputs.enableLogFileValidation).toBe(true);
@@ -49,8 +49,8 @@ describe("the dr stack as standby", () => {
 });
 
 describe("the pair", () => {
-  it("names each other: prod's replication role is the one dr admits", () => {
-    expect(run.outputs.peerStack).toBe("acme-bank/email-journal/prod");
-    expect(run.one("aws:iam/role:Role", "replication").inputs.name).toBe("email-journal-replication-dr");
+  it("names each other: the primary's replication role is the one the standby admits", () => {
+    expect(run.outputs.peerStack).toBe("acme-bank/email-journal/aws-us-east-1");
+    expect(run.one("aws:iam/role:Role", "replication").inputs.name).toBe("email-journal-replication-aws-us-west-2");
   });
 });

@@ -6,7 +6,7 @@ import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "azure", firstDeployment: true });
+  run = await runProgram("azure-eastus2", { firstDeployment: true });
 });
 
 it("creates the archive, log account and backup vault Unlocked, marked pending", () => {

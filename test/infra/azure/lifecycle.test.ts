@@ -3,9 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../../infra/config";
 import { archiveLifecycleRules, archiveSku, supportsArchiveTier } from "../../../infra/azure/storage";
-import { projectConfig } from "../../../policies/check/stackFiles";
+import { projectConfig } from "../../../infra/stackFiles";
 
-const config = parseStackConfig(projectConfig("prod", "azure"), "prod");
+const config = parseStackConfig(projectConfig("azure-eastus2"), "azure-eastus2");
 /** The rules as plain data, as the program hands them to Azure. */
 const actions = (sku: string, rule: number) => (archiveLifecycleRules(config, sku)[rule].definition as { actions: Record<string, any> }).actions;
 const baseBlob = (sku: string) => actions(sku, 0).baseBlob as Record<string, unknown>;

@@ -1,4 +1,4 @@
-// The Azure prod stack (stacks/azure/Pulumi.prod.yaml) under Pulumi mocks: every row of the Azure
+// The Azure primary (Pulumi.azure-eastus2.yaml) under Pulumi mocks: every row of the Azure
 // column of DESIGN.md's capability matrix, asserted on the inputs the program gives Azure.
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
@@ -8,22 +8,22 @@ import { readAzureSettings } from "../../../functions/azure/settings";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "azure" });
+  run = await runProgram("azure-eastus2");
 });
 
-const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-email-journal-prod`;
+const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-email-journal-azure-eastus2`;
 const BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs";
 const account = (part: string) => run.one("azure-native:storage:StorageAccount", part);
 const settingsOf = (app: Record<string, any>) => Object.fromEntries(app.siteConfig.appSettings.map((s: { name: string; value: string }) => [s.name, s.value]));
 
-describe("the Azure prod stack", () => {
+describe("the Azure primary", () => {
   it("keeps the archive in a WORM account: version-level immutability Locked at the minimum retention, protected and retained", () => {
     const archive = account("archive");
     expect(archive.inputs).toMatchObject({
       kind: "StorageV2",
       sku: { name: "Standard_ZRS" },
       immutableStorageWithVersioning: { enabled: true, immutabilityPolicy: { state: "Locked", immutabilityPeriodSinceCreationInDays: 2557, allowProtectedAppendWrites: false } },
-      tags: { "journal-store": "archive", role: "primary", stack: "prod", "data-classification": "restricted" },
+      tags: { "journal-store": "archive", role: "primary", stack: "azure-eastus2", "data-classification": "restricted" },
     });
     expect(archive.inputs.tags["journal-lock"]).toBeUndefined();
     expect(archive.options).toMatchObject({ protect: true, retainOnDelete: true });
@@ -40,8 +40,8 @@ describe("the Azure prod stack", () => {
         allowCrossTenantReplication: false,
         encryption: {
           keySource: "Microsoft.Keyvault",
-          keyVaultProperties: { keyName: "archive", keyVaultUri: expect.stringMatching(/^https:\/\/kv-ej-prod-[0-9a-f]{8}\.vault\.azure\.net\/$/) },
-          encryptionIdentity: { encryptionUserAssignedIdentity: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-email-journal-storage-prod` },
+          keyVaultProperties: { keyName: "archive", keyVaultUri: expect.stringMatching(/^https:\/\/kv-ej-eastus-[0-9a-f]{8}\.vault\.azure\.net\/$/) },
+          encryptionIdentity: { encryptionUserAssignedIdentity: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-email-journal-storage-azure-eastus2` },
           requireInfrastructureEncryption: true,
         },
       });
@@ -83,7 +83,7 @@ describe("the Azure prod stack", () => {
 
   it("delivers inbox blob-created events to the function, dead-lettering to the inbox account", () => {
     const topic = run.one("azure-native:eventgrid:SystemTopic").inputs;
-    expect(topic).toMatchObject({ topicType: "Microsoft.Storage.StorageAccounts", source: expect.stringMatching(/storageAccounts\/ejinbprod[0-9a-f]{8}$/) });
+    expect(topic).toMatchObject({ topicType: "Microsoft.Storage.StorageAccounts", source: expect.stringMatching(/storageAccounts\/ejinbeastus[0-9a-f]{8}$/) });
     const subscription = run.one("azure-native:eventgrid:SystemTopicEventSubscription").inputs;
     expect(subscription).toMatchObject({
       destination: { endpointType: "AzureFunction", resourceId: expect.stringMatching(/\/functions\/ingestBlob$/), maxEventsPerBatch: 1 },
@@ -105,11 +105,11 @@ describe("the Azure prod stack", () => {
     expect(run.one("azure-native:authorization:RoleAssignment", "ingestor-archive-access").inputs.condition).toContain("StringStartsWith 'meta/'");
     for (const definition of run.ofType("azure-native:authorization:RoleDefinition")) {
       const deletes = definition.inputs.permissions[0].dataActions.some((a: string) => a.endsWith("/delete"));
-      if (deletes) expect(definition.inputs.assignableScopes, definition.name).toEqual([expect.stringMatching(/storageAccounts\/ejinbprod/)]);
+      if (deletes) expect(definition.inputs.assignableScopes, definition.name).toEqual([expect.stringMatching(/storageAccounts\/ejinbeastus/)]);
     }
     const people = run.ofType("azure-native:authorization:RoleAssignment").filter((a) => /auditor|hold-admin/.test(a.name));
     expect(people.map((a) => a.inputs.principalId).sort()).toEqual(["2a9e7c41-5b3d-4f86-a1c9-8d2e4f6b0a73", "6f1c3a52-8d4e-4b7a-9c21-3e5f7a9b1d04"]);
-    for (const a of people) expect(a.inputs.scope).toMatch(/storageAccounts\/ejarcprod[0-9a-f]{8}\/blobServices\/default\/containers\/archive$/);
+    for (const a of people) expect(a.inputs.scope).toMatch(/storageAccounts\/ejarceastus[0-9a-f]{8}\/blobServices\/default\/containers\/archive$/);
   });
 
   it("logs every blob read, write and delete, the Key Vault and the ingestor to Log Analytics and to the WORM log account", () => {
@@ -117,10 +117,10 @@ describe("the Azure prod stack", () => {
     const settings = run.ofType("azure-native:monitor:DiagnosticSetting");
     const by = (part: string) => settings.find((s) => s.name.includes(part))!.inputs;
     expect(by("archive-blob").logs.map((l: { category: string }) => l.category)).toEqual(["StorageRead", "StorageWrite", "StorageDelete"]);
-    expect(by("archive-blob").resourceUri).toMatch(/ejarcprod[0-9a-f]{8}\/blobServices\/default$/);
+    expect(by("archive-blob").resourceUri).toMatch(/ejarceastus[0-9a-f]{8}\/blobServices\/default$/);
     expect(by("vault").logs).toEqual([{ category: "AuditEvent", enabled: true }]);
     expect(by("ingestor").logs).toEqual([{ category: "FunctionAppLogs", enabled: true }]);
-    for (const s of settings) expect(s.inputs).toMatchObject({ workspaceId: expect.stringMatching(/workspaces\/law-email-journal-prod$/), storageAccountId: expect.stringMatching(/storageAccounts\/ejlogprod/) });
+    for (const s of settings) expect(s.inputs).toMatchObject({ workspaceId: expect.stringMatching(/workspaces\/law-email-journal-azure-eastus2$/), storageAccountId: expect.stringMatching(/storageAccounts\/ejlogeastus/) });
     expect(account("audit-logs").inputs.immutableStorageWithVersioning.immutabilityPolicy).toEqual({ immutabilityPeriodSinceCreationInDays: 2557, state: "Locked", allowProtectedAppendWrites: true });
   });
 
@@ -128,7 +128,7 @@ describe("the Azure prod stack", () => {
     expect(run.one("azure-native:monitor:ActionGroup").inputs.emailReceivers).toEqual([{ name: "on-call", emailAddress: "archive-oncall@example.com", useCommonAlertSchema: true }]);
     expect(run.one("azure-native:monitor:MetricAlert").inputs.criteria.allOf[0]).toMatchObject({ metricName: "DeadLetteredCount", operator: "GreaterThan", threshold: 0 });
     const queries = run.ofType("azure-native:monitor:ScheduledQueryRule").map((r) => r.inputs.criteria.allOf[0].query);
-    expect(queries).toEqual([expect.stringContaining("FunctionAppLogs"), expect.stringMatching(/StorageBlobLogs \| where AccountName == 'ejarcprod[0-9a-f]{8}' and StatusCode in \(401, 403\)/)]);
+    expect(queries).toEqual([expect.stringContaining("FunctionAppLogs"), expect.stringMatching(/StorageBlobLogs \| where AccountName == 'ejarceastus[0-9a-f]{8}' and StatusCode in \(401, 403\)/)]);
   });
 
   it("backs up the archive container daily into an immutable backup vault, kept for the minimum retention", () => {
@@ -142,22 +142,22 @@ describe("the Azure prod stack", () => {
     expect(run.one("azure-native:dataprotection:BackupInstance").inputs.properties.policyInfo.policyParameters.backupDatasourceParametersList[0].containersList).toEqual(["archive"]);
   });
 
-  it("replicates the archive container to the dr stack's account: the destination policy first, then the source with its id", () => {
+  it("replicates the archive container to the standby's account: the destination policy first, then the source with its id", () => {
     const destination = run.one("azure-native:storage:ObjectReplicationPolicy", "destination").inputs;
-    expect(destination).toMatchObject({ accountName: "ejarcdr0123abcd", resourceGroupName: "rg-email-journal-dr", objectReplicationPolicyId: "default" });
+    expect(destination).toMatchObject({ accountName: "ejarccentra0123abcd", resourceGroupName: "rg-email-journal-azure-centralus", objectReplicationPolicyId: "default" });
     const source = run.ofType("azure-native:storage:ObjectReplicationPolicy").find((p) => !p.name.includes("destination"))!.inputs;
     expect(source.sourceAccount).toBe(destination.sourceAccount);
-    expect(source.destinationAccount).toMatch(/rg-email-journal-dr\/providers\/Microsoft\.Storage\/storageAccounts\/ejarcdr0123abcd$/);
+    expect(source.destinationAccount).toMatch(/rg-email-journal-azure-centralus\/providers\/Microsoft\.Storage\/storageAccounts\/ejarccentra0123abcd$/);
     expect(source.objectReplicationPolicyId).not.toBe("default");
     expect(source.rules).toEqual([{ sourceContainer: "archive", destinationContainer: "archive", filters: { prefixMatch: [] }, ruleId: expect.any(String) }]);
   });
 
   it("exports what the peer and operators read", () => {
-    expect(run.outputs).toMatchObject({ cloud: "azure", role: "primary", resourceGroupName: "rg-email-journal-prod", archiveContainer: "archive", archiveImmutability: "Locked", intakeEnabled: true });
-    expect(run.outputs.archiveAccountName).toMatch(/^ejarcprod[0-9a-f]{8}$/);
+    expect(run.outputs).toMatchObject({ cloud: "azure", role: "primary", resourceGroupName: "rg-email-journal-azure-eastus2", archiveContainer: "archive", archiveImmutability: "Locked", intakeEnabled: true });
+    expect(run.outputs.archiveAccountName).toMatch(/^ejarceastus[0-9a-f]{8}$/);
   });
 });
 
-it("takes mail and replicates into dr, as a primary on every cloud", () => {
-  expect(roleState(run, "azure")).toEqual({ intakeActive: true, replicatesTo: "dr" });
+it("takes mail and replicates into the standby, as a primary on every cloud", () => {
+  expect(roleState(run, "azure")).toEqual({ intakeActive: true, replicatesTo: "azure-centralus" });
 });

@@ -1,5 +1,5 @@
-// The azure dr stack promoted: as primary it takes mail and replicates into prod; as a standby
-// (dr.test.ts) it does neither.
+// The azure standby promoted: as primary it takes mail and replicates into its old primary; as a standby
+// (azure-centralus.test.ts) it does neither.
 import { promotedDrBehavesAsPrimary } from "../../helpers/roleState";
 
 promotedDrBehavesAsPrimary("azure");

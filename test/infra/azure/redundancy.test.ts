@@ -1,12 +1,12 @@
 // storageRedundancy: geo-zone puts the archive on GZRS (a second copy in Azure's paired region)
-// in addition to, not instead of, object replication to the dr stack's own account. GZRS has no
+// in addition to, not instead of, object replication to the standby's own account. GZRS has no
 // archive tier either, so the lifecycle stops at cold here too.
 import { beforeAll, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "azure", config: { "email-journal:storageRedundancy": "geo-zone" } });
+  run = await runProgram("azure-eastus2", { config: { "email-journal:storageRedundancy": "geo-zone" } });
 });
 
 it("puts the archive account on geo-zone-redundant storage and still replicates to the peer", () => {

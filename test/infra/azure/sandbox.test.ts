@@ -6,9 +6,7 @@ import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", {
-    cloud: "azure",
-    config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14, mode: "governance" } },
+  run = await runProgram("azure-eastus2", { config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14, mode: "governance" } },
   });
 });
 

@@ -1,4 +1,4 @@
-// The Azure dr stack: the same archive, keys, roles, logs and alerts, with intake disabled and
+// The Azure standby: the same archive, keys, roles, logs and alerts, with intake disabled and
 // no replication of its own (it receives the primary's).
 import { beforeAll, expect, it } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
@@ -6,7 +6,7 @@ import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("dr", { cloud: "azure" });
+  run = await runProgram("azure-centralus");
 });
 
 it("builds the archive as a standby in the second region", () => {
@@ -25,7 +25,7 @@ it("keeps intake inactive: both functions disabled, no inbox event subscription"
 
 it("replicates nothing of its own", () => {
   expect(run.ofType("azure-native:storage:ObjectReplicationPolicy")).toEqual([]);
-  expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
+  expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/azure-centralus"]);
 });
 
 it("takes no mail and replicates nothing, as a standby on every cloud", () => {

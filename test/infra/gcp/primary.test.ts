@@ -1,4 +1,4 @@
-// The GCP prod stack (stacks/gcp/Pulumi.prod.yaml) under Pulumi mocks: every row of the GCP
+// The GCP primary (Pulumi.gcp-us-east4.yaml) under Pulumi mocks: every row of the GCP
 // column of DESIGN.md's capability matrix, asserted on the inputs the program gives Google Cloud.
 import { beforeAll, describe, expect, it } from "vitest";
 import { readGcpSettings } from "../../../functions/gcp/settings";
@@ -8,31 +8,31 @@ import { PROJECT_NUMBER } from "../../../policies/check/mocks/gcp";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "gcp" });
+  run = await runProgram("gcp-us-east4");
 });
 
-const PROJECT = "acme-journal-prod";
+const PROJECT = "acme-journal-gcp-us-east4";
 const DAY = 86_400;
 const bucket = (part: string) => run.one("gcp:storage/bucket:Bucket", part);
 // Registration order is not the program's order: compare sorted lists.
 const members = (type: string) => run.ofType(type).map((r) => [r.name, r.inputs.role, r.inputs.member]).sort();
 
-describe("the GCP prod stack", () => {
+describe("the GCP the primary stack", () => {
   it("keeps the archive in a bucket with a locked retention policy at the minimum, protected and retained", () => {
     const archive = bucket("archive");
     expect(archive.inputs).toMatchObject({
-      name: `${PROJECT}-journal-archive-prod`,
+      name: `${PROJECT}-journal-archive-gcp-us-east4`,
       location: "US-EAST4",
       retentionPolicy: { retentionPeriod: String(2557 * DAY), isLocked: true },
       versioning: { enabled: false },
-      labels: { "journal-store": "archive", role: "primary", stack: "prod", "data-classification": "restricted" },
+      labels: { "journal-store": "archive", role: "primary", stack: "gcp-us-east4", "data-classification": "restricted" },
     });
     expect(archive.options).toMatchObject({ protect: true, retainOnDelete: true });
   });
 
   it("hardens every bucket: uniform access, public access prevention, the stack's CMEK key, soft delete, no force destroy", () => {
     const key = run.one("gcp:kms/cryptoKey:CryptoKey");
-    const keyId = `projects/${PROJECT}/locations/us-east4/keyRings/email-journal-prod/cryptoKeys/archive`;
+    const keyId = `projects/${PROJECT}/locations/us-east4/keyRings/email-journal-gcp-us-east4/cryptoKeys/archive`;
     expect(run.ofType("gcp:storage/bucket:Bucket").map((b) => b.name).sort()).toEqual(["journal-archive", "journal-inbox", "journal-source"]);
     for (const b of run.ofType("gcp:storage/bucket:Bucket")) {
       expect(b.inputs, b.name).toMatchObject({ uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", encryption: { defaultKmsKeyName: keyId }, softDeletePolicy: { retentionDurationSeconds: 90 * DAY }, forceDestroy: false });
@@ -60,81 +60,81 @@ describe("the GCP prod stack", () => {
   it("gives each identity exact permissions on one bucket: the ingestor creates and lists, never reads or deletes archive objects", () => {
     const roles = Object.fromEntries(run.ofType("gcp:projects/iAMCustomRole:IAMCustomRole").map((r) => [r.inputs.roleId, r.inputs.permissions]));
     expect(roles).toEqual({
-      emailJournal_ingestor_archive_prod: ["storage.objects.create", "storage.objects.list"],
-      emailJournal_auditor_prod: ["storage.objects.get", "storage.objects.list", "storage.buckets.get"],
-      emailJournal_hold_admin_prod: ["storage.objects.get", "storage.objects.list", "storage.objects.update"],
+      emailJournal_ingestor_archive_gcp_us_east4: ["storage.objects.create", "storage.objects.list"],
+      emailJournal_auditor_gcp_us_east4: ["storage.objects.get", "storage.objects.list", "storage.buckets.get"],
+      emailJournal_hold_admin_gcp_us_east4: ["storage.objects.get", "storage.objects.list", "storage.objects.update"],
     });
-    const sa = (id: string) => `serviceAccount:ej-${id}-prod@${PROJECT}.iam.gserviceaccount.com`;
+    const sa = (id: string) => `serviceAccount:ej-${id}-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`;
     expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => !m.name.includes("transfer") && !m.name.includes("build")).map((m) => [m.inputs.bucket, m.inputs.role, m.inputs.member]).sort()).toEqual([
-      [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_auditor_prod`, sa("auditor")],
-      [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_hold_admin_prod`, sa("hold-admin")],
-      [`${PROJECT}-journal-archive-prod`, `projects/${PROJECT}/roles/emailJournal_ingestor_archive_prod`, sa("ingestor")],
-      [`${PROJECT}-journal-inbox-prod`, "roles/storage.objectViewer", sa("ingestor")],
+      [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_auditor_gcp_us_east4`, sa("auditor")],
+      [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_hold_admin_gcp_us_east4`, sa("hold-admin")],
+      [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_ingestor_archive_gcp_us_east4`, sa("ingestor")],
+      [`${PROJECT}-journal-inbox-gcp-us-east4`, "roles/storage.objectViewer", sa("ingestor")],
     ]);
   });
 
   it("lets people act only by impersonating the auditor or hold-admin service account, and Pub/Sub sign its pushes as the push account", () => {
     expect(run.ofType("gcp:serviceaccount/iAMMember:IAMMember").map((m) => [m.inputs.serviceAccountId, m.inputs.role, m.inputs.member]).sort()).toEqual([
-      [`projects/${PROJECT}/serviceAccounts/ej-auditor-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-auditors@example.com"],
-      [`projects/${PROJECT}/serviceAccounts/ej-hold-admin-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-legal-holds@example.com"],
-      [`projects/${PROJECT}/serviceAccounts/ej-push-prod@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`],
+      [`projects/${PROJECT}/serviceAccounts/ej-auditor-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-auditors@example.com"],
+      [`projects/${PROJECT}/serviceAccounts/ej-hold-admin-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", "group:journal-legal-holds@example.com"],
+      [`projects/${PROJECT}/serviceAccounts/ej-push-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountTokenCreator", `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`],
     ]);
   });
 
   it("builds both functions as the stack's own build account, which can write its logs, push images to its repository and read the source (finding 13)", () => {
-    const build = `ej-build-prod@${PROJECT}.iam.gserviceaccount.com`;
-    const repository = `projects/${PROJECT}/locations/us-east4/repositories/email-journal-ingestor-prod`;
+    const build = `ej-build-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`;
+    const repository = `projects/${PROJECT}/locations/us-east4/repositories/email-journal-ingestor-gcp-us-east4`;
     for (const f of run.ofType("gcp:cloudfunctionsv2/function:Function")) {
       expect(f.inputs.buildConfig, f.name).toMatchObject({ serviceAccount: `projects/${PROJECT}/serviceAccounts/${build}`, dockerRepository: repository });
     }
-    expect(run.ofType("gcp:serviceaccount/account:Account").map((a) => a.inputs.accountId)).toContain("ej-build-prod");
-    expect(run.one("gcp:artifactregistry/repository:Repository").inputs).toMatchObject({ project: PROJECT, location: "us-east4", repositoryId: "email-journal-ingestor-prod", format: "DOCKER" });
+    expect(run.ofType("gcp:serviceaccount/account:Account").map((a) => a.inputs.accountId)).toContain("ej-build-gcp-us-east4");
+    expect(run.one("gcp:artifactregistry/repository:Repository").inputs).toMatchObject({ project: PROJECT, location: "us-east4", repositoryId: "email-journal-ingestor-gcp-us-east4", format: "DOCKER" });
     const member = `serviceAccount:${build}`;
     const projectGrants = run.ofType("gcp:projects/iAMMember:IAMMember").filter((m) => m.inputs.member === member);
     expect(projectGrants.map((m) => [m.inputs.role, m.inputs.condition?.expression]).sort()).toEqual([
       ["roles/logging.logWriter", undefined],
       ["roles/storage.objectViewer", `resource.name.startsWith("projects/_/buckets/gcf-v2-sources-${PROJECT_NUMBER}-us-east4")`],
     ]);
-    expect(run.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs).toMatchObject({ repository: "email-journal-ingestor-prod", location: "us-east4", role: "roles/artifactregistry.writer", member });
-    expect(run.one("gcp:storage/bucketIAMMember:BucketIAMMember", "build-source-reader").inputs).toMatchObject({ bucket: `${PROJECT}-journal-source-prod`, role: "roles/storage.objectViewer", member });
+    expect(run.one("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").inputs).toMatchObject({ repository: "email-journal-ingestor-gcp-us-east4", location: "us-east4", role: "roles/artifactregistry.writer", member });
+    expect(run.one("gcp:storage/bucketIAMMember:BucketIAMMember", "build-source-reader").inputs).toMatchObject({ bucket: `${PROJECT}-journal-source-gcp-us-east4`, role: "roles/storage.objectViewer", member });
   });
 
   it("runs both functions on Node 22 as the ingestor's own account, with the settings the function reads", () => {
     const functions = run.ofType("gcp:cloudfunctionsv2/function:Function").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name));
     expect(functions.map((f) => [f.inputs.name, f.inputs.buildConfig.entryPoint])).toEqual([
-      ["journal-ingest-http-prod", "ingestHttp"],
-      ["journal-ingest-object-prod", "ingestObject"],
+      ["journal-ingest-http-gcp-us-east4", "ingestHttp"],
+      ["journal-ingest-object-gcp-us-east4", "ingestObject"],
     ]);
     for (const f of functions) {
-      expect(f.inputs).toMatchObject({ location: "us-east4", buildConfig: { runtime: "nodejs22", source: { storageSource: { bucket: `${PROJECT}-journal-source-prod`, object: expect.stringMatching(/^ingestor-[0-9a-f]{16}\.zip$/) } } } });
-      expect(f.inputs.serviceConfig.serviceAccountEmail).toBe(`ej-ingestor-prod@${PROJECT}.iam.gserviceaccount.com`);
+      expect(f.inputs).toMatchObject({ location: "us-east4", buildConfig: { runtime: "nodejs22", source: { storageSource: { bucket: `${PROJECT}-journal-source-gcp-us-east4`, object: expect.stringMatching(/^ingestor-[0-9a-f]{16}\.zip$/) } } } });
+      expect(f.inputs.serviceConfig.serviceAccountEmail).toBe(`ej-ingestor-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`);
       expect(f.inputs.eventTrigger).toBeUndefined();
-      expect(readGcpSettings(f.inputs.serviceConfig.environmentVariables)).toMatchObject({ archiveBucket: `${PROJECT}-journal-archive-prod`, inboxBucket: `${PROJECT}-journal-inbox-prod`, retentionDays: 2557, maxMessageBytes: 157286400 });
+      expect(readGcpSettings(f.inputs.serviceConfig.environmentVariables)).toMatchObject({ archiveBucket: `${PROJECT}-journal-archive-gcp-us-east4`, inboxBucket: `${PROJECT}-journal-inbox-gcp-us-east4`, retentionDays: 2557, maxMessageBytes: 157286400 });
     }
     expect(functions[1].inputs.serviceConfig.ingressSettings).toBe("ALLOW_INTERNAL_ONLY");
   });
 
   it("lets only the configured relays invoke the HTTP intake, and only the push identity the inbox function", () => {
     expect(run.ofType("gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((m) => [m.inputs.name, m.inputs.role, m.inputs.member]).sort()).toEqual([
-      ["journal-ingest-http-prod", "roles/run.invoker", "serviceAccount:mail-relay@acme-mail.iam.gserviceaccount.com"],
-      ["journal-ingest-object-prod", "roles/run.invoker", `serviceAccount:ej-push-prod@${PROJECT}.iam.gserviceaccount.com`],
+      ["journal-ingest-http-gcp-us-east4", "roles/run.invoker", "serviceAccount:mail-relay@acme-mail.iam.gserviceaccount.com"],
+      ["journal-ingest-object-gcp-us-east4", "roles/run.invoker", `serviceAccount:ej-push-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`],
     ]);
-    expect(run.outputs.intakeUrl).toBe(`https://us-east4-${PROJECT}.cloudfunctions.net/journal-ingest-http-prod`);
+    expect(run.outputs.intakeUrl).toBe(`https://us-east4-${PROJECT}.cloudfunctions.net/journal-ingest-http-gcp-us-east4`);
   });
 
   it("delivers inbox object-finalize notifications by push, retrying with backoff, then to a dead-letter topic that is held and alerted", () => {
-    expect(run.one("gcp:storage/notification:Notification", "inbox").inputs).toMatchObject({ bucket: `${PROJECT}-journal-inbox-prod`, eventTypes: ["OBJECT_FINALIZE"], payloadFormat: "JSON_API_V1" });
+    expect(run.one("gcp:storage/notification:Notification", "inbox").inputs).toMatchObject({ bucket: `${PROJECT}-journal-inbox-gcp-us-east4`, eventTypes: ["OBJECT_FINALIZE"], payloadFormat: "JSON_API_V1" });
     const delivery = run.one("gcp:pubsub/subscription:Subscription", "inbox-subscription").inputs;
     expect(delivery).toMatchObject({
-      topic: `projects/${PROJECT}/topics/email-journal-inbox-prod`,
+      topic: `projects/${PROJECT}/topics/email-journal-inbox-gcp-us-east4`,
       retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
-      deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/email-journal-dead-letters-prod`, maxDeliveryAttempts: 10 },
+      deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/email-journal-dead-letters-gcp-us-east4`, maxDeliveryAttempts: 10 },
       pushConfig: {
-        pushEndpoint: `https://us-east4-${PROJECT}.cloudfunctions.net/journal-ingest-object-prod/projects/${PROJECT}/topics/email-journal-inbox-prod`,
-        oidcToken: { serviceAccountEmail: `ej-push-prod@${PROJECT}.iam.gserviceaccount.com` },
+        pushEndpoint: `https://us-east4-${PROJECT}.cloudfunctions.net/journal-ingest-object-gcp-us-east4/projects/${PROJECT}/topics/email-journal-inbox-gcp-us-east4`,
+        oidcToken: { serviceAccountEmail: `ej-push-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com` },
       },
     });
-    expect(run.one("gcp:pubsub/subscription:Subscription", "dead-letter-subscription").inputs.topic).toBe(`projects/${PROJECT}/topics/email-journal-dead-letters-prod`);
+    expect(run.one("gcp:pubsub/subscription:Subscription", "dead-letter-subscription").inputs.topic).toBe(`projects/${PROJECT}/topics/email-journal-dead-letters-gcp-us-east4`);
     for (const topic of run.ofType("gcp:pubsub/topic:Topic")) expect(topic.inputs.kmsKeyName, topic.name).toMatch(/cryptoKeys\/archive$/);
     const pubsubAgent = `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`;
     expect(run.one("gcp:pubsub/topicIAMMember:TopicIAMMember", "dead-letter-publisher").inputs).toMatchObject({ role: "roles/pubsub.publisher", member: pubsubAgent });
@@ -152,11 +152,11 @@ describe("the GCP prod stack", () => {
       ["storage.googleapis.com", ["ADMIN_READ", "DATA_READ", "DATA_WRITE"]],
     ]);
     const logBucket = run.one("gcp:logging/projectBucketConfig:ProjectBucketConfig");
-    expect(logBucket.inputs).toMatchObject({ locked: true, retentionDays: 2557, location: "us-east4", bucketId: "email-journal-audit-prod" });
+    expect(logBucket.inputs).toMatchObject({ locked: true, retentionDays: 2557, location: "us-east4", bucketId: "email-journal-audit-gcp-us-east4" });
     expect(logBucket.options).toMatchObject({ protect: true, retainOnDelete: true });
     const sink = run.one("gcp:logging/projectSink:ProjectSink").inputs;
-    expect(sink.destination).toBe(`logging.googleapis.com/projects/${PROJECT}/locations/us-east4/buckets/email-journal-audit-prod`);
-    expect(sink.filter).toContain(`resource.labels.bucket_name=("${PROJECT}-journal-archive-prod" OR "${PROJECT}-journal-inbox-prod")`);
+    expect(sink.destination).toBe(`logging.googleapis.com/projects/${PROJECT}/locations/us-east4/buckets/email-journal-audit-gcp-us-east4`);
+    expect(sink.filter).toContain(`resource.labels.bucket_name=("${PROJECT}-journal-archive-gcp-us-east4" OR "${PROJECT}-journal-inbox-gcp-us-east4")`);
     expect(sink.filter).toContain('resource.type="cloudkms_cryptokey"');
     expect(sink.filter).toContain('jsonPayload.type="audit"');
   });
@@ -172,29 +172,29 @@ describe("the GCP prod stack", () => {
     expect(conditions).toContain("severity>=ERROR");
   });
 
-  it("replicates each new archive object to the dr stack's bucket with an event-driven transfer that never overwrites or deletes", () => {
+  it("replicates each new archive object to the standby's bucket with an event-driven transfer that never overwrites or deletes", () => {
     const job = run.one("gcp:storage/transferJob:TransferJob").inputs;
     expect(job).toMatchObject({
       status: "ENABLED",
       transferSpec: {
-        gcsDataSource: { bucketName: `${PROJECT}-journal-archive-prod` },
-        gcsDataSink: { bucketName: "acme-journal-dr-journal-archive-dr" },
+        gcsDataSource: { bucketName: `${PROJECT}-journal-archive-gcp-us-east4` },
+        gcsDataSink: { bucketName: "acme-journal-gcp-us-central1-journal-archive-gcp-us-central1" },
         transferOptions: { overwriteWhen: "NEVER", deleteObjectsUniqueInSink: false, deleteObjectsFromSourceAfterTransfer: false },
       },
-      eventStream: { name: `projects/${PROJECT}/subscriptions/email-journal-archive-changes-prod-transfer` },
+      eventStream: { name: `projects/${PROJECT}/subscriptions/email-journal-archive-changes-gcp-us-east4-transfer` },
     });
     const agent = `serviceAccount:project-${PROJECT_NUMBER}@storage-transfer-service.iam.gserviceaccount.com`;
     // On the sink: create, and (overwriteWhen NEVER) get and list to see what is there, plus the bucket's location; never delete (finding 12).
-    expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => m.inputs.bucket === "acme-journal-dr-journal-archive-dr").map((m) => [m.inputs.role, m.inputs.member]).sort()).toEqual([
+    expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => m.inputs.bucket === "acme-journal-gcp-us-central1-journal-archive-gcp-us-central1").map((m) => [m.inputs.role, m.inputs.member]).sort()).toEqual([
       ["roles/storage.legacyBucketReader", agent],
       ["roles/storage.objectCreator", agent],
       ["roles/storage.objectViewer", agent],
     ]);
-    expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/dr"]);
-    expect(run.outputs).toMatchObject({ replication: "transfer", intakeEnabled: true, archiveBucket: `${PROJECT}-journal-archive-prod` });
+    expect(run.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual(["acme-bank/email-journal/gcp-us-central1"]);
+    expect(run.outputs).toMatchObject({ replication: "transfer", intakeEnabled: true, archiveBucket: `${PROJECT}-journal-archive-gcp-us-east4` });
   });
 });
 
-it("takes mail and replicates into dr, as a primary on every cloud", () => {
-  expect(roleState(run, "gcp")).toEqual({ intakeActive: true, replicatesTo: "dr" });
+it("takes mail and replicates into the standby, as a primary on every cloud", () => {
+  expect(roleState(run, "gcp")).toEqual({ intakeActive: true, replicatesTo: "gcp-us-central1" });
 });

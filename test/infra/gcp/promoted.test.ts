@@ -1,5 +1,5 @@
-// The gcp dr stack promoted: as primary it takes mail and replicates into prod; as a standby
-// (dr.test.ts) it does neither.
+// The gcp standby promoted: as primary it takes mail and replicates into its old primary; as a standby
+// (gcp-us-central1.test.ts) it does neither.
 import { promotedDrBehavesAsPrimary } from "../../helpers/roleState";
 
 promotedDrBehavesAsPrimary("gcp");

@@ -1,4 +1,4 @@
-// A GCP sandbox (sandbox: true): the prod stack file for a test project, without frameworks and with
+// A GCP sandbox (sandbox: true): the primary file for a test project, without frameworks and with
 // a short retention. `pulumi destroy` must be able to remove it, so nothing is locked, protected or
 // retained; every other guarantee stays as it is on a real stack.
 import { beforeAll, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "gcp", config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14 } } });
+  run = await runProgram("gcp-us-east4", { config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14 } } });
 });
 
 const DAY = 86_400;
@@ -37,6 +37,6 @@ it("weakens nothing else: every bucket private and under the stack's HSM key wit
   }
   expect(run.one("gcp:kms/cryptoKey:CryptoKey").inputs).toMatchObject({ rotationPeriod: `${365 * DAY}s`, versionTemplate: { protectionLevel: "HSM" }, destroyScheduledDuration: `${120 * DAY}s` });
   expect(run.ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig")).toHaveLength(2);
-  for (const f of run.ofType("gcp:cloudfunctionsv2/function:Function")) expect(f.inputs.buildConfig.serviceAccount, f.name).toMatch(/ej-build-prod@/);
+  for (const f of run.ofType("gcp:cloudfunctionsv2/function:Function")) expect(f.inputs.buildConfig.serviceAccount, f.name).toMatch(/ej-build-gcp-us-east4@/);
   for (const s of run.ofType("gcp:pubsub/subscription:Subscription")) expect(s.inputs.expirationPolicy, s.name).toEqual({ ttl: "" });
 });

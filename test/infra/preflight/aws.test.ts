@@ -8,7 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../../infra/config";
 import { type AwsPreflightClients, preflightAws } from "../../../infra/preflight/aws";
-import { projectConfig } from "../../../policies/check/stackFiles";
+import { projectConfig } from "../../../infra/stackFiles";
 
 const lambda = mockClient(LambdaClient);
 const ses = mockClient(SESClient);
@@ -18,7 +18,7 @@ const clients: AwsPreflightClients = { lambda: new LambdaClient({ region: "us-ea
 
 const DEPLOYER = "arn:aws:iam::111122223333:role/platform/deployer";
 const denied = (name: string) => Object.assign(new Error(`User is not authorized to perform: ${name}`), { name: "AccessDeniedException", $metadata: { httpStatusCode: 403 } });
-const config = (stack = "prod", change: Record<string, unknown> = {}) => parseStackConfig({ ...projectConfig(stack, "aws"), ...change }, stack);
+const config = (stack = "aws-us-east-1", change: Record<string, unknown> = {}) => parseStackConfig({ ...projectConfig(stack), ...change }, stack);
 const check = async (name: string, cfg = config()) => (await preflightAws(cfg, clients)).find((c) => c.name === name)!;
 
 beforeEach(() => {
@@ -32,7 +32,7 @@ beforeEach(() => {
 });
 
 describe("the AWS preflight", () => {
-  it("passes an account ready for the prod stack, with one answer per question, asking only read-only APIs", async () => {
+  it("passes an account ready for the primary, with one answer per question, asking only read-only APIs", async () => {
     const checks = await preflightAws(config(), clients);
     expect(checks.map((c) => [c.name, c.status])).toEqual([
       ["Lambda concurrency quota", "pass"],
@@ -48,7 +48,7 @@ describe("the AWS preflight", () => {
 describe("Lambda concurrency", () => {
   it("fails a reservation that would leave fewer than 100 unreserved, saying what is possible", async () => {
     lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 50, UnreservedConcurrentExecutions: 50 } });
-    const found = await check("Lambda concurrency quota", config("prod", { reservedConcurrency: 20 }));
+    const found = await check("Lambda concurrency quota", config("aws-us-east-1", { reservedConcurrency: 20 }));
     expect(found).toMatchObject({ status: "fail", detail: expect.stringContaining("reserving 20 would leave 30") });
     expect(found.fix).toContain("set email-journal:reservedConcurrency to at most 0 or remove it");
   });
@@ -57,7 +57,7 @@ describe("Lambda concurrency", () => {
     lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
     expect(await check("Lambda concurrency quota")).toMatchObject({ status: "pass", detail: expect.stringContaining("the ingestor reserves none") });
     lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 150 } });
-    expect(await check("Lambda concurrency quota", config("prod", { reservedConcurrency: 50 }))).toMatchObject({ status: "pass" });
+    expect(await check("Lambda concurrency quota", config("aws-us-east-1", { reservedConcurrency: 50 }))).toMatchObject({ status: "pass" });
   });
 
   it("is unknown when Lambda will not say", async () => {
@@ -71,15 +71,15 @@ describe("the active receipt rule set (finding 7)", () => {
     ses.on(DescribeActiveReceiptRuleSetCommand).resolves({ Metadata: { Name: "corporate-inbound" }, Rules: [{ Name: "helpdesk" }, { Name: "invoices" }] });
     const found = await check("SES active receipt rule set");
     expect(found).toMatchObject({ status: "fail", detail: expect.stringContaining('the account\'s active receipt rule set in us-east-1 is "corporate-inbound" (rules: helpdesk, invoices)') });
-    expect(found.detail).toContain("would activate email-journal-prod in its place");
+    expect(found.detail).toContain("would activate email-journal-aws-us-east-1 in its place");
   });
 
   it("passes when ours is active already, and does not ask for a standby", async () => {
-    ses.on(DescribeActiveReceiptRuleSetCommand).resolves({ Metadata: { Name: "email-journal-prod" } });
+    ses.on(DescribeActiveReceiptRuleSetCommand).resolves({ Metadata: { Name: "email-journal-aws-us-east-1" } });
     expect((await check("SES active receipt rule set")).status).toBe("pass");
     ses.reset();
     ses.on(GetIdentityVerificationAttributesCommand).resolves({ VerificationAttributes: { "archive.example.com": { VerificationStatus: "Success" } } });
-    expect(await check("SES active receipt rule set", config("dr"))).toMatchObject({ status: "pass", detail: expect.stringContaining("a standby activates no rule set") });
+    expect(await check("SES active receipt rule set", config("aws-us-west-2"))).toMatchObject({ status: "pass", detail: expect.stringContaining("a standby activates no rule set") });
     expect(ses.commandCalls(DescribeActiveReceiptRuleSetCommand)).toHaveLength(0);
   });
 });

@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../../infra/config";
 import { ArmError, type ArmReader, armReader, DEPLOYER_ACTIONS, preflightAzure, RESOURCE_PROVIDERS, signedInObjectId } from "../../../infra/preflight/azure";
-import { projectConfig } from "../../../policies/check/stackFiles";
+import { projectConfig } from "../../../infra/stackFiles";
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-111122223333";
 const DEPLOYER = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
-const config = parseStackConfig(projectConfig("prod", "azure"), "prod");
-const RG = `/subscriptions/${SUB}/resourceGroups/rg-email-journal-prod`;
+const config = parseStackConfig(projectConfig("azure-eastus2"), "azure-eastus2");
+const RG = `/subscriptions/${SUB}/resourceGroups/rg-email-journal-azure-eastus2`;
 
 // Built-in role definitions as "Azure built-in roles" documents them (permissions only).
 const BUILT_IN: Record<string, { roleName: string; actions: string[]; notActions?: string[]; dataActions?: string[] }> = {
@@ -124,7 +124,7 @@ describe("preflightAzure", () => {
     const owner = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
     expect((await check(fakeArm([{ role: owner, scope: RG }]), /role assignments/)).status).toBe("pass");
     expect((await check(fakeArm([{ role: owner, scope: "/providers/Microsoft.Management/managementGroups/acme" }]), /role assignments/)).status).toBe("pass");
-    const elsewhere = await check(fakeArm([{ role: owner, scope: `/subscriptions/${SUB}/resourceGroups/rg-email-journal-prod-old` }]), /role assignments/);
+    const elsewhere = await check(fakeArm([{ role: owner, scope: `/subscriptions/${SUB}/resourceGroups/rg-email-journal-azure-eastus2-old` }]), /role assignments/);
     expect(elsewhere.status).toBe("fail");
     expect(elsewhere.detail).toContain("no role assignments");
   });

@@ -5,12 +5,12 @@ import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../../infra/config";
 import { deployerPermissions } from "../../../infra/gcp/deployer";
 import { type GoogleApi, GoogleApiError, googleApi, locationAllowed, preflightGcp, REQUIRED_SERVICES } from "../../../infra/preflight/gcp";
-import { projectConfig } from "../../../policies/check/stackFiles";
+import { projectConfig } from "../../../infra/stackFiles";
 
-const PROJECT = "acme-journal-prod";
+const PROJECT = "acme-journal-gcp-us-east4";
 const NUMBER = "123456789012";
-const config = parseStackConfig(projectConfig("prod", "gcp"), "prod");
-const BUILD = `ej-build-prod@${PROJECT}.iam.gserviceaccount.com`;
+const config = parseStackConfig(projectConfig("gcp-us-east4"), "gcp-us-east4");
+const BUILD = `ej-build-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`;
 
 interface World {
   disabled?: string[];
@@ -43,7 +43,7 @@ function fakeGoogle(world: World = {}): GoogleApi & { calls: string[] } {
       if (u.host === "iam.googleapis.com") {
         const state = world.buildAccount ?? "absent";
         if (state === "absent") throw new GoogleApiError(404, `Unknown service account`);
-        return { name: `projects/${PROJECT}/serviceAccounts/${BUILD}`, projectId: PROJECT, uniqueId: "1049", email: BUILD, displayName: "email-journal ingestor build (Cloud Build) (prod)", ...(state === "disabled" ? { disabled: true } : {}) } as T;
+        return { name: `projects/${PROJECT}/serviceAccounts/${BUILD}`, projectId: PROJECT, uniqueId: "1049", email: BUILD, displayName: "email-journal ingestor build (Cloud Build) (gcp-us-east4)", ...(state === "disabled" ? { disabled: true } : {}) } as T;
       }
       if (u.host === "cloudkms.googleapis.com") {
         const location = u.pathname.split("/").pop()!;
@@ -148,7 +148,7 @@ describe("resource locations", () => {
   });
 
   it("asks for the multi-region and the peer's region of a dual-region primary", async () => {
-    const dual = parseStackConfig({ ...projectConfig("prod", "gcp"), gcp: { ...config.gcp, replication: "dual-region" } }, "prod");
+    const dual = parseStackConfig({ ...projectConfig("gcp-us-east4"), gcp: { ...config.gcp, replication: "dual-region" } }, "gcp-us-east4");
     const check = (await byName(locations({ allowedValues: ["in:us-east4-locations", "in:us-central1-locations"] }), dual))["Organization policy: resource locations"];
     expect(check).toMatchObject({ status: "fail", detail: "gcp.resourceLocations refuses us" });
     expect(locationAllowed({ allowedValues: ["in:us-locations"] }, "us")).toBe("pass");
@@ -173,7 +173,7 @@ describe("customer-managed keys", () => {
 
 it("fails where Cloud KMS offers no HSM, checking the dual-region archive key's multi-region", async () => {
   expect((await byName({ noHsm: ["us-east4"] }))["Cloud HSM in the keys' locations"]).toMatchObject({ status: "fail", detail: "Cloud KMS offers no HSM protection level in us-east4" });
-  const dual = parseStackConfig({ ...projectConfig("prod", "gcp"), gcp: { ...config.gcp, replication: "dual-region" } }, "prod");
+  const dual = parseStackConfig({ ...projectConfig("gcp-us-east4"), gcp: { ...config.gcp, replication: "dual-region" } }, "gcp-us-east4");
   const api = fakeGoogle();
   await preflightGcp(dual, { api });
   expect(api.calls.filter((c) => c.startsWith("GET https://cloudkms")).map((c) => c.split("/").pop())).toEqual(["us-east4", "us"]);

@@ -8,7 +8,7 @@ import { resourcePolicies, stackPolicies } from "../../../policies/policies";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { preview: true });
+  run = await runProgram("aws-us-east-1", { preview: true });
 });
 const pack = { resource: resourcePolicies, stack: stackPolicies };
 

@@ -1,4 +1,4 @@
-// The pack on the AWS prod stack the program really builds (Pulumi.prod.yaml under mocks):
+// The pack on the AWS primary the program really builds (Pulumi.aws-us-east-1.yaml under mocks):
 // no violation as it stands, and every misconfiguration that matters caught.
 import { beforeAll } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
@@ -6,7 +6,7 @@ import { drop, edit, type Mutation, packCatches } from "../mutations";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod");
+  run = await runProgram("aws-us-east-1");
 });
 
 /** Edits a JSON policy document input. */
@@ -45,4 +45,4 @@ const mutations: Mutation[] = [
   ["backup vault lock in governance mode", (r) => edit(r, "aws:backup/vaultLockConfiguration:VaultLockConfiguration", "vault", (i) => delete i.changeableForDays), "aws-backup-vault-lock"],
 ];
 
-packCatches("aws prod", () => run, mutations, 60);
+packCatches("aws primary", () => run, mutations, 60);

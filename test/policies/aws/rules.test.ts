@@ -26,7 +26,7 @@ import { UNKNOWN } from "../../../policies/check/evaluate";
 import { changed, type Fixture, policyDoc, REMOVE, resourceMessages } from "../helpers";
 
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/0b2e7e0c-1a2b-4c3d-9e8f-123456789abc";
-const BUCKET = "arn:aws:s3:::ej-archive-111122223333-us-east-1-prod";
+const BUCKET = "arn:aws:s3:::ej-archive-111122223333-us-east-1-aws-us-east-1";
 const tlsDenials = [
   { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: [BUCKET, `${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
   { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: [BUCKET, `${BUCKET}/*`], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },

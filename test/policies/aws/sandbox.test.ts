@@ -16,7 +16,7 @@ const changedStore = (fixtures: Fixture[], path: string, value: unknown) => fixt
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", {
+  run = await runProgram("aws-us-east-1", {
     firstDeployment: true,
     config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 7, mode: "governance" } },
   });

@@ -37,9 +37,9 @@ const stack = (): Fixture[] => [
   lock(TRAIL, "trail-lock"),
   { type: "aws:s3/bucketPolicy:BucketPolicy", name: "trail-policy", inputs: { bucket: TRAIL, policy: policyDoc(...lockedDenies(TRAIL)) } },
   { type: "aws:cloudtrail/trail:Trail", name: "trail", inputs: { s3BucketName: TRAIL } },
-  { type: "aws:backup/vault:Vault", name: "vault", inputs: { name: "email-journal-prod", kmsKeyArn: KEY } },
-  { type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration", name: "vault-lock", inputs: { backupVaultName: "email-journal-prod", changeableForDays: 3, minRetentionDays: 2557, maxRetentionDays: 2922 } },
-  { type: "aws:backup/plan:Plan", name: "plan", inputs: { rules: [{ ruleName: "daily-archive", targetVaultName: "email-journal-prod", schedule: "cron(0 5 * * ? *)" }] } },
+  { type: "aws:backup/vault:Vault", name: "vault", inputs: { name: "email-journal-aws-us-east-1", kmsKeyArn: KEY } },
+  { type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration", name: "vault-lock", inputs: { backupVaultName: "email-journal-aws-us-east-1", changeableForDays: 3, minRetentionDays: 2557, maxRetentionDays: 2922 } },
+  { type: "aws:backup/plan:Plan", name: "plan", inputs: { rules: [{ ruleName: "daily-archive", targetVaultName: "email-journal-aws-us-east-1", schedule: "cron(0 5 * * ? *)" }] } },
   { type: "aws:backup/selection:Selection", name: "selection", inputs: { resources: [`arn:aws:s3:::${ARCHIVE}`] } },
 ];
 

@@ -6,7 +6,7 @@ import { runProgram } from "../../../policies/check/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
 
 it("passes, with an advisory naming each store whose retention the next run locks", async () => {
-  const run = await runProgram("prod", { cloud: "azure", firstDeployment: true });
+  const run = await runProgram("azure-eastus2", { firstDeployment: true });
   const found = await evaluate(run.resources, { resource: resourcePolicies, stack: stackPolicies });
   expect(found.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
   expect(found.map((v) => [v.policy, v.message.split(":")[0]]).sort()).toEqual([

@@ -1,4 +1,4 @@
-// The pack on the Azure prod stack the program really builds (stacks/azure/Pulumi.prod.yaml under
+// The pack on the Azure primary the program really builds (Pulumi.azure-eastus2.yaml under
 // mocks): no violation as it stands, and every misconfiguration that matters caught.
 import { beforeAll } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
@@ -6,7 +6,7 @@ import { drop, edit, type Mutation, packCatches, type Resources } from "../mutat
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "azure" });
+  run = await runProgram("azure-eastus2");
 });
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
@@ -51,4 +51,4 @@ const mutations: Mutation[] = [
   ["ingestor failure alert removed", (r) => drop(r, "azure-native:monitor:ScheduledQueryRule", "ingestor-failures"), "azure-alerts-errors-and-denials"],
 ];
 
-packCatches("azure prod", () => run, mutations, 45);
+packCatches("azure primary", () => run, mutations, 45);

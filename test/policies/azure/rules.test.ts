@@ -43,7 +43,7 @@ const cases: Case[] = [
         identity: { type: "UserAssigned", userAssignedIdentities: ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-storage"] },
         encryption: {
           keySource: "Microsoft.Keyvault",
-          keyVaultProperties: { keyName: "archive", keyVaultUri: "https://kv-ej-prod.vault.azure.net/" },
+          keyVaultProperties: { keyName: "archive", keyVaultUri: "https://kv-ej-azure-eastus2.vault.azure.net/" },
           encryptionIdentity: { encryptionUserAssignedIdentity: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-storage" },
         },
       },

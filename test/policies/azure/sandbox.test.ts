@@ -1,7 +1,7 @@
 // The pack's Azure rules on an Azure sandbox (sandbox: true, no frameworks, short retention): what a
 // sandbox may do so that `pulumi destroy` removes it (Unlocked immutability, an unprotected key, an
 // unlocked backup vault, short backups) is not reported by them; the same change on a real stack is
-// (prod.test.ts). The shared stack rules' handling of sandbox stores is the shared sandbox rule's.
+// (azure-eastus2.test.ts). The shared stack rules' handling of sandbox stores is the shared sandbox rule's.
 import { beforeAll, expect, it } from "vitest";
 import { azurePolicies, azureStackPolicies } from "../../../policies/azure";
 import { evaluate } from "../../../policies/check/evaluate";
@@ -9,7 +9,7 @@ import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "azure", config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14, mode: "governance" } } });
+  run = await runProgram("azure-eastus2", { config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14, mode: "governance" } } });
 });
 
 const pack = { resource: azurePolicies, stack: azureStackPolicies };

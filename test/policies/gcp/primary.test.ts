@@ -1,4 +1,4 @@
-// The pack on the GCP prod stack the program really builds (stacks/gcp/Pulumi.prod.yaml under
+// The pack on the GCP primary the program really builds (Pulumi.gcp-us-east4.yaml under
 // mocks): no violation as it stands, and every misconfiguration that matters caught.
 import { beforeAll } from "vitest";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
@@ -6,7 +6,7 @@ import { drop, edit, type Mutation, packCatches, type Resources } from "../mutat
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "gcp" });
+  run = await runProgram("gcp-us-east4");
 });
 
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -47,12 +47,12 @@ const mutations: Mutation[] = [
   ["inbox function open to the internet", (r) => edit(r, "gcp:cloudfunctionsv2/function:Function", "object-function", (i) => (i.serviceConfig.ingressSettings = "ALLOW_ALL")), "gcp-function-inbox-internal-only"],
   ["software key", (r) => edit(r, "gcp:kms/cryptoKey:CryptoKey", "key", (i) => (i.versionTemplate.protectionLevel = "SOFTWARE")), "gcp-kms-key-hsm-destruction-delay"],
   ["key destroyed after the 30-day default", (r) => edit(r, "gcp:kms/cryptoKey:CryptoKey", "key", (i) => delete i.destroyScheduledDuration), "gcp-kms-key-hsm-destruction-delay"],
-  ["ingestor may use the key directly", (r) => edit(r, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "key-storage", (i) => (i.member = "serviceAccount:ej-ingestor-prod@acme-journal-prod.iam.gserviceaccount.com")), "gcp-kms-key-service-agents-only"],
-  ["replication overwrites the dr copy", (r) => edit(r, "gcp:storage/transferJob:TransferJob", "replication", (i) => (i.transferSpec.transferOptions.overwriteWhen = "DIFFERENT")), "gcp-transfer-never-overwrites-or-deletes"],
-  ["replication deletes in the dr archive", (r) => edit(r, "gcp:storage/transferJob:TransferJob", "replication", (i) => (i.transferSpec.transferOptions.deleteObjectsUniqueInSink = true)), "gcp-transfer-never-overwrites-or-deletes"],
+  ["ingestor may use the key directly", (r) => edit(r, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "key-storage", (i) => (i.member = "serviceAccount:ej-ingestor-gcp-us-east4@acme-journal-gcp-us-east4.iam.gserviceaccount.com")), "gcp-kms-key-service-agents-only"],
+  ["replication overwrites the standby's copy", (r) => edit(r, "gcp:storage/transferJob:TransferJob", "replication", (i) => (i.transferSpec.transferOptions.overwriteWhen = "DIFFERENT")), "gcp-transfer-never-overwrites-or-deletes"],
+  ["replication deletes in the standby's archive", (r) => edit(r, "gcp:storage/transferJob:TransferJob", "replication", (i) => (i.transferSpec.transferOptions.deleteObjectsUniqueInSink = true)), "gcp-transfer-never-overwrites-or-deletes"],
   ["no alert on ingestor errors", (r) => drop(r, "gcp:monitoring/alertPolicy:AlertPolicy", "ingestor-failures"), "gcp-alerts-errors-and-denials"],
   ["no alert on denied archive access", (r) => drop(r, "gcp:monitoring/alertPolicy:AlertPolicy", "denied-archive-access"), "gcp-alerts-errors-and-denials"],
   ["a sandbox label does not unlock a real stack's log bucket", (r) => edit(r, "gcp:logging/projectBucketConfig:ProjectBucketConfig", "audit", (i) => (i.locked = false)), "gcp-log-bucket-locked"],
 ];
 
-packCatches("gcp prod", () => run, mutations, 45);
+packCatches("gcp primary", () => run, mutations, 45);

@@ -81,13 +81,13 @@ const cases: Case[] = [
   [
     cryptoKeyUsers,
     { type: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", inputs: { cryptoKeyId: KEY, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "serviceAccount:service-42@gs-project-accounts.iam.gserviceaccount.com" } },
-    ["member", "serviceAccount:ej-ingestor-prod@p.iam.gserviceaccount.com", 'member is ["serviceAccount:ej-ingestor-prod@p.iam.gserviceaccount.com"]; grant the key only to the Cloud Storage and Pub/Sub service agents'],
+    ["member", "serviceAccount:ej-ingestor-gcp-us-east4@p.iam.gserviceaccount.com", 'member is ["serviceAccount:ej-ingestor-gcp-us-east4@p.iam.gserviceaccount.com"]; grant the key only to the Cloud Storage and Pub/Sub service agents'],
     ["member", "group:auditors@example.com", 'member is ["group:auditors@example.com"]'],
     ["role", "roles/cloudkms.cryptoKeyDecrypter", 'role is "roles/cloudkms.cryptoKeyDecrypter"; grant "roles/cloudkms.cryptoKeyEncrypterDecrypter" only'],
   ],
   [
     functionBuildAccount,
-    { type: "gcp:cloudfunctionsv2/function:Function", inputs: { buildConfig: { runtime: "nodejs22", serviceAccount: "projects/p/serviceAccounts/ej-build-prod@p.iam.gserviceaccount.com" } } },
+    { type: "gcp:cloudfunctionsv2/function:Function", inputs: { buildConfig: { runtime: "nodejs22", serviceAccount: "projects/p/serviceAccounts/ej-build-gcp-us-east4@p.iam.gserviceaccount.com" } } },
     ["buildConfig.serviceAccount", REMOVE, "buildConfig.serviceAccount is not set; name the stack's build service account"],
     ["buildConfig.serviceAccount", "projects/p/serviceAccounts/123-compute@developer.gserviceaccount.com", 'buildConfig.serviceAccount is "projects/p/serviceAccounts/123-compute@developer.gserviceaccount.com"'],
     ["buildConfig.serviceAccount", "projects/p/serviceAccounts/123@cloudbuild.gserviceaccount.com", 'buildConfig.serviceAccount is "projects/p/serviceAccounts/123@cloudbuild.gserviceaccount.com"'],

@@ -1,6 +1,6 @@
 // The pack's GCP rules on a GCP sandbox (sandbox: true, no frameworks, short retention): what a
 // sandbox may do so that `pulumi destroy` removes it (force-destroyable buckets, unprotected keys, an
-// unlocked log bucket) is not reported by them; the same change on a real stack is (prod.test.ts).
+// unlocked log bucket) is not reported by them; the same change on a real stack is (gcp-us-east4.test.ts).
 import { beforeAll, expect, it } from "vitest";
 import { evaluate } from "../../../policies/check/evaluate";
 import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
@@ -8,7 +8,7 @@ import { gcpPolicies, gcpStackPolicies } from "../../../policies/gcp";
 
 let run: ProgramRun;
 beforeAll(async () => {
-  run = await runProgram("prod", { cloud: "gcp", config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14 } } });
+  run = await runProgram("gcp-us-east4", { config: { "email-journal:sandbox": true, "email-journal:frameworks": [], "email-journal:retention": { minimumDays: 14 } } });
 });
 
 it("reports nothing from the GCP rules on a sandbox", async () => {

@@ -1,10 +1,10 @@
-// The pack on the GCP dr stack (stacks/gcp/Pulumi.dr.yaml): a standby archive, compliant as it stands.
+// The pack on the GCP standby (Pulumi.gcp-us-central1.yaml): a standby archive, compliant as it stands.
 import { expect, it } from "vitest";
 import { evaluate } from "../../../policies/check/evaluate";
 import { runProgram } from "../../../policies/check/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
 
 it("has no violation of any rule, though it replicates nothing of its own", async () => {
-  const run = await runProgram("dr", { cloud: "gcp" });
+  const run = await runProgram("gcp-us-central1");
   expect(await evaluate(run.resources, { resource: resourcePolicies, stack: stackPolicies })).toEqual([]);
 });
