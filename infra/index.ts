@@ -1,10 +1,10 @@
 // The Pulumi program: read and check the stack's config once, build the chosen cloud's
-// archive, and export what the DR peer, governance and operators need.
+// archive, and export what the DR peer and operators need. Pulumi Cloud governance is not made
+// here: the governance/ project attaches it from outside, so no update of this stack can remove it.
 import * as pulumi from "@pulumi/pulumi";
 import { checkLockedSettings, JournalArchiveAws } from "./aws";
 import { JournalArchiveAzure } from "./azure";
 import { JournalArchiveGcp } from "./gcp";
-import { JournalGovernance } from "./governance";
 import { loadStackConfig, resourceTags, type StackConfig } from "./config";
 import { deployedPeer } from "./peer";
 
@@ -33,7 +33,6 @@ async function build(config: StackConfig) {
 export = async () => {
   const config = loadStackConfig();
   const archive = await build(config);
-  const governance = config.governance?.enabled ? new JournalGovernance("governance", { config, organization: pulumi.getOrganization() }) : undefined;
   // The same keys on every cloud first, then the cloud's own (the peer stack reads some of them).
   return {
     cloud: config.cloud,
@@ -46,6 +45,5 @@ export = async () => {
     tags: resourceTags(config),
     intakeAddresses: archive.intakeAddresses,
     ...archive.outputs,
-    ...(governance ? { governance: governance.outputs } : {}),
   };
 };

@@ -1,56 +1,124 @@
-// Pulumi Cloud governance of the primary (governance.enabled in Pulumi.aws-us-east-1.yaml), under mocks:
-// what each resource gives an auditor is in infra/governance.ts and the README.
+// The governance project (governance/, its own Pulumi stack owned by the platform team) under mocks,
+// on its sample stack file: the controls it attaches to every archive stack from outside them.
+import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DRIFT_SCHEDULE, WEBHOOK_EVENTS } from "../../infra/governance";
-import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
+import { parseStackConfig } from "../../infra/config";
+import { stackTags } from "../../infra/governance";
+import { projectConfig, stackNames } from "../../infra/stackFiles";
+import { DRIFT_SCHEDULE, ORGANIZATION_ONLY_EVENTS, POLICY_GROUP, STACK_WEBHOOK_EVENTS } from "../../governance/governance";
+import { PACK_NAME, PACK_VERSION } from "../../policies/shared/pack";
+import { type GovernanceRun, MOCK_SIGNING_SECRET, runGovernance } from "../../governance/check/mockRun";
 
-let run: ProgramRun;
+const WEBHOOK_URL = "https://hooks.example.com/pulumi/email-journal?token=t0ps3cret";
+const ARCHIVE_STACKS = stackNames();
+
+let run: GovernanceRun;
 beforeAll(async () => {
-  run = await runProgram("aws-us-east-1");
+  run = await runGovernance("platform", { secrets: { "email-journal-governance:webhookUrl": WEBHOOK_URL } });
 });
 
-const STACK = { organization: "acme-bank", project: "email-journal", stack: "aws-us-east-1" };
+const inStack = (stack: string) => ({ organization: "acme-bank", project: "email-journal", stack });
+const ofStack = (type: string, stack: string) => run.ofType(type).filter((r) => r.inputs.stack === stack || r.inputs.stackName === stack);
+const isSecret = async (value: unknown) => pulumi.Output.isInstance(value) && (await pulumi.isSecret(value));
+const plain = (value: unknown) => new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
+/** What the mocks received for a secret input: the value, if it arrived marked secret. */
+const secretInput = (value: any) => {
+  expect(value?.[specialSigKey], "arrived as a secret").toBe(specialSecretSig);
+  return value.value;
+};
 
-describe("governance of the primary", () => {
-  it("enforces the compliance pack on the stack with a preventative policy group", () => {
-    expect(run.one("pulumiservice:index:PolicyGroup").inputs).toMatchObject({
+describe("governance of the archive stacks, from its own stack", () => {
+  it("governs every stack file at the repository root when no list is given", () => {
+    expect(ARCHIVE_STACKS.length).toBeGreaterThanOrEqual(8);
+    expect(run.outputs.governedStacks).toEqual(ARCHIVE_STACKS);
+  });
+
+  it("enforces the compliance pack, pinned to the version policies/package.json publishes, on all of them", () => {
+    expect(run.one("pulumiservice:index:PolicyGroup").inputs).toEqual({
       organizationName: "acme-bank",
+      name: POLICY_GROUP,
       entityType: "stacks",
       mode: "preventative",
-      stacks: [{ name: "aws-us-east-1", routingProject: "email-journal" }],
-      policyPacks: [{ name: "email-journal-compliance" }],
+      stacks: ARCHIVE_STACKS.map((stack) => ({ name: stack, routingProject: "email-journal" })),
+      // No `config`: the pack's own levels stand (sandbox-not-for-records stays advisory).
+      policyPacks: [{ name: PACK_NAME, versionTag: PACK_VERSION }],
     });
+    expect(PACK_VERSION).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it("checks for drift daily and never remediates on its own", () => {
-    expect(run.one("pulumiservice:index:DriftSchedule").inputs).toEqual({ ...STACK, scheduleCron: DRIFT_SCHEDULE, autoRemediate: false });
-    expect(DRIFT_SCHEDULE).toBe("0 6 * * *");
+  it.each(ARCHIVE_STACKS)("checks %s for drift daily, after its deployment settings exist, and never remediates on its own", (stack) => {
+    const [drift] = ofStack("pulumiservice:index:DriftSchedule", stack);
+    expect(drift.inputs).toEqual({ ...inStack(stack), scheduleCron: DRIFT_SCHEDULE, autoRemediate: false });
+    const [settings] = ofStack("pulumiservice:index:DeploymentSettings", stack);
+    expect(drift.dependsOn).toEqual([settings.name]);
   });
 
-  it("tags the stack with its frameworks, classification, role, cloud and region", () => {
-    const tags = Object.fromEntries(run.ofType("pulumiservice:index:StackTag").map((t) => [t.inputs.name, t.inputs.value]));
-    expect(tags).toEqual({ frameworks: "sec-17a-4,finra-4511,sox,gdpr", "data-classification": "restricted", role: "primary", cloud: "aws", region: "us-east-1" });
-    for (const tag of run.ofType("pulumiservice:index:StackTag")) expect(tag.inputs).toMatchObject(STACK);
-  });
-
-  it("gives the auditors' team read-only access to the stack, and nothing more", () => {
-    expect(run.one("pulumiservice:index:TeamStackPermission").inputs).toEqual({ ...STACK, team: "journal-auditors", permission: 101 });
-  });
-
-  it("notifies the webhook of updates, failed (policy-blocked) previews and updates, and drift", () => {
-    const hook = run.one("pulumiservice:index:Webhook").inputs;
-    expect(hook).toMatchObject({ organizationName: "acme-bank", projectName: "email-journal", stackName: "aws-us-east-1", payloadUrl: "https://hooks.example.com/pulumi/email-journal", active: true });
-    expect(hook.filters).toEqual(WEBHOOK_EVENTS);
-    expect(hook.filters).toEqual(expect.arrayContaining(["update_failed", "preview_failed", "drift_detected"]));
-  });
-
-  it("lets Pulumi Deployments run the stack from the repository, previewing pull requests", () => {
-    expect(run.one("pulumiservice:index:DeploymentSettings").inputs).toMatchObject({
-      ...STACK,
-      github: { repository: "acme-bank/email-journal", deployCommits: false, previewPullRequests: true },
+  it.each(ARCHIVE_STACKS)("runs %s's Deployments from the reviewed branch, neither deploying commits nor previewing pull requests", (stack) => {
+    const [settings] = ofStack("pulumiservice:index:DeploymentSettings", stack);
+    expect(settings.inputs).toMatchObject({
+      ...inStack(stack),
       sourceContext: { git: { branch: "refs/heads/main" } },
-      operationContext: { preRunCommands: ["npm ci"] },
+      github: { repository: "acme-bank/email-journal", deployCommits: false, previewPullRequests: false },
+      operationContext: { preRunCommands: ["npm ci --no-audit --no-fund"] },
     });
-    expect(run.outputs.governance).toMatchObject({ driftSchedule: DRIFT_SCHEDULE, auditorsTeam: "journal-auditors" });
+  });
+
+  it.each(ARCHIVE_STACKS)("tags %s from its own stack file", (stack) => {
+    const tags = Object.fromEntries(ofStack("pulumiservice:index:StackTag", stack).map((t) => [t.inputs.name, t.inputs.value]));
+    expect(tags).toEqual(stackTags(parseStackConfig(projectConfig(stack), stack)));
+  });
+
+  it("tags a primary and a standby for what they are", () => {
+    const tagsOf = (stack: string) => Object.fromEntries(ofStack("pulumiservice:index:StackTag", stack).map((t) => [t.inputs.name, t.inputs.value]));
+    expect(tagsOf("aws-us-east-1")).toEqual({ frameworks: "sec-17a-4,finra-4511,sox,gdpr", "data-classification": "restricted", role: "primary", cloud: "aws", region: "us-east-1" });
+    expect(tagsOf("gcp-us-central1")).toMatchObject({ role: "standby", cloud: "gcp", region: "us-central1" });
+  });
+
+  it.each(ARCHIVE_STACKS)("gives the auditors' team read-only access to %s, and nothing more", (stack) => {
+    expect(ofStack("pulumiservice:index:TeamStackPermission", stack).map((p) => p.inputs)).toEqual([{ ...inStack(stack), team: "journal-auditors", permission: 101 }]);
+  });
+
+  it("gives no team more than read on any stack", () => {
+    for (const permission of run.ofType("pulumiservice:index:TeamStackPermission")) expect(permission.inputs.permission).toBe(101);
+  });
+});
+
+describe("the webhooks and their secrets", () => {
+  it.each(ARCHIVE_STACKS)("notifies on %s's updates, failed (policy-blocked) previews and updates, and drift", (stack) => {
+    const [hook] = ofStack("pulumiservice:index:Webhook", stack);
+    expect(hook.inputs).toMatchObject({ organizationName: "acme-bank", projectName: "email-journal", stackName: stack, active: true, format: "raw" });
+    expect(secretInput(hook.inputs.payloadUrl)).toBe(WEBHOOK_URL);
+    expect(hook.inputs.filters).toEqual(STACK_WEBHOOK_EVENTS);
+    expect(hook.inputs.filters).toEqual(expect.arrayContaining(["update_failed", "preview_failed", "drift_detected"]));
+  });
+
+  it("subscribes no stack webhook to an organization-only event, and reports stack deletion from the organization", () => {
+    for (const hook of run.ofType("pulumiservice:index:Webhook").filter((h) => h.inputs.stackName)) {
+      for (const event of ORGANIZATION_ONLY_EVENTS) expect(hook.inputs.filters).not.toContain(event);
+    }
+    const org = run.ofType("pulumiservice:index:Webhook").filter((h) => !h.inputs.stackName);
+    expect(org.map((h) => h.inputs)).toEqual([expect.objectContaining({ organizationName: "acme-bank", filters: ["stack_deleted"] })]);
+    expect(org[0].inputs.projectName).toBeUndefined();
+  });
+
+  it("passes the webhook URL to every webhook as a secret", () => {
+    const hooks = run.ofType("pulumiservice:index:Webhook");
+    expect(hooks).toHaveLength(ARCHIVE_STACKS.length + 1);
+    for (const hook of hooks) expect(secretInput(hook.inputs.payloadUrl), hook.name).toBe(WEBHOOK_URL);
+  });
+
+  it("signs every delivery with a generated secret that is exported only as a secret", async () => {
+    const password = run.one("random:index/randomPassword:RandomPassword");
+    expect(password.inputs).toMatchObject({ length: 48, special: false });
+    for (const hook of run.ofType("pulumiservice:index:Webhook")) {
+      expect(secretInput(hook.inputs.secret), hook.name).toBe(MOCK_SIGNING_SECRET);
+    }
+    expect(await isSecret(run.exported.webhookSigningSecret)).toBe(true);
+    expect(await plain(run.exported.webhookSigningSecret)).toBe(MOCK_SIGNING_SECRET);
+    // Nothing else the stack exports holds either secret.
+    const { webhookSigningSecret: _secret, ...rest } = run.outputs;
+    expect(JSON.stringify(rest)).not.toContain(MOCK_SIGNING_SECRET);
+    expect(JSON.stringify(rest)).not.toContain("t0ps3cret");
   });
 });
