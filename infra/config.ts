@@ -2,8 +2,8 @@
 // problem names the key, the value found and what is allowed, and all of them are
 // reported together so that a platform engineer fixes the stack file in one pass.
 import * as pulumi from "@pulumi/pulumi";
-import { ROLE_TAG } from "./conventions";
-import { FRAMEWORK_RULES, FRAMEWORKS, requiredMinimumDays, type Framework } from "./frameworks";
+import { ROLE_TAG } from "../policies/shared/conventions";
+import { FRAMEWORK_RULES, FRAMEWORKS, requiredMinimumDays, type Framework } from "../policies/shared/frameworks";
 import { REGIONS, SES_MAX_MESSAGE_BYTES, SES_RECEIVING_REGIONS, SES_RECEIVING_SOURCE } from "./regions";
 
 export const PROJECT = "email-journal";

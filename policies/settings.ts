@@ -2,7 +2,7 @@
 // --config`, or a Pulumi Cloud policy group). The defaults satisfy the strictest of the
 // chosen frameworks; a value below what a chosen framework requires is raised to it.
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { FRAMEWORK_RULES, FRAMEWORKS, type Framework, requiredMinimumDays } from "../infra/frameworks";
+import { FRAMEWORK_RULES, FRAMEWORKS, type Framework, requiredMinimumDays } from "./shared/frameworks";
 
 export interface Settings {
   readonly frameworks: readonly Framework[];

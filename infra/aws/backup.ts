@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { SANDBOX_TAG } from "../conventions";
+import { SANDBOX_TAG } from "../../policies/shared/conventions";
 import { trustPolicy } from "./access";
 
 /** AWS Backup's own managed policies for S3 (AWS requires them; they are scoped by AWS). */

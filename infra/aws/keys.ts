@@ -2,7 +2,7 @@
 // with it. In a key policy `Resource: "*"` means "this key": it is the one place AWS requires it.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SANDBOX_TAG } from "../conventions";
+import { SANDBOX_TAG } from "../../policies/shared/conventions";
 import { BACKUP_VAULT_CREATOR_ACTIONS } from "./deployer";
 import { MFA, policyJson, type Statement } from "./policy";
 

@@ -1,6 +1,6 @@
 // The settings of the locked buckets (the archive and the trail's log bucket) that their own bucket
 // policies refuse to change to everyone but the break-glass role: versioning, the Object Lock
-// configuration and the bucket policy itself (lockedActions.ts). The stack exports
+// configuration and the bucket policy itself (policies/shared/awsLockedActions.ts). The stack exports
 // them; before anything is built, the program compares its last export with what this run would set
 // and stops, naming the role to use, rather than let `pulumi up` fail half-way with AccessDenied.
 import { createHash } from "node:crypto";

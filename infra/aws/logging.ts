@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { SANDBOX_TAG } from "../conventions";
+import { SANDBOX_TAG } from "../../policies/shared/conventions";
 import { trustPolicy } from "./access";
 import { policyJson, type Statement } from "./policy";
 import { bucketPolicy, type LockMode, lockedBucketStatements, privateBucket, storeLifetime } from "./storage";

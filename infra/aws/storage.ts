@@ -3,8 +3,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { archiveMarks } from "../conventions";
-import { LOCKED_BUCKET_ACTIONS, LOCKED_OBJECT_ACTIONS } from "./lockedActions";
+import { archiveMarks } from "../../policies/shared/conventions";
+import { LOCKED_BUCKET_ACTIONS, LOCKED_OBJECT_ACTIONS } from "../../policies/shared/awsLockedActions";
 import { policyJson, type Statement } from "./policy";
 
 const ALL_PUBLIC_ACCESS_BLOCKED = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };

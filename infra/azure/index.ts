@@ -16,7 +16,7 @@ import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { PeerOutputs } from "../peer";
 import { resourceTags, type StackConfig } from "../config";
-import { archiveMarks, LOCK_PENDING_TAG, SANDBOX_TAG } from "../conventions";
+import { archiveMarks, LOCK_PENDING_TAG, SANDBOX_TAG } from "../../policies/shared/conventions";
 import { ACTIONS, assign, containerScope, customRole, DATA_ACTIONS, SIDECARS_ONLY_CONDITION } from "./access";
 import { alerts } from "./alerts";
 import { archiveBackup } from "./backup";

@@ -5,7 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { PeerOutputs } from "../peer";
 import { gcpLabels, resourceTags, type StackConfig } from "../config";
-import { archiveMarks, SANDBOX_TAG } from "../conventions";
+import { archiveMarks, SANDBOX_TAG } from "../../policies/shared/conventions";
 import { access, identities } from "./access";
 import { alerts } from "./alerts";
 import { buildIdentity } from "./build";

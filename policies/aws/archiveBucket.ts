@@ -1,4 +1,4 @@
-import { ARCHIVE_STORE, STORE_TAG } from "../../infra/conventions";
+import { ARCHIVE_STORE, STORE_TAG } from "../shared/conventions";
 import { SERVES } from "../controls";
 import { problem, resourceRule } from "../rule";
 import { sandboxed } from "../stack/stores";

@@ -1,8 +1,8 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { LOCKED_BUCKET_ACTIONS, LOCKED_OBJECT_ACTIONS } from "../../infra/aws/lockedActions";
+import { LOCKED_BUCKET_ACTIONS, LOCKED_OBJECT_ACTIONS } from "../shared/awsLockedActions";
 import { SERVES } from "../controls";
 import { stackRule } from "../rule";
-import { type DocumentStatement, statementsOf } from "../aws/documents";
+import { type DocumentStatement, statementsOf } from "./documents";
 import { archiveStores, ofType } from "../stack/stores";
 
 /** A Deny to everyone, excepting at most one role through aws:PrincipalArn. */

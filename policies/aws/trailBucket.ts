@@ -1,4 +1,4 @@
-import { LOCKED_OBJECT_ACTIONS } from "../../infra/aws/lockedActions";
+import { LOCKED_OBJECT_ACTIONS } from "../shared/awsLockedActions";
 import { SERVES } from "../controls";
 import { stackRule } from "../rule";
 import { statementsOf } from "./documents";

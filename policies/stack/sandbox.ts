@@ -1,4 +1,4 @@
-import { SANDBOX_TAG } from "../../infra/conventions";
+import { SANDBOX_TAG } from "../shared/conventions";
 import { SERVES } from "../controls";
 import { stackRule } from "../rule";
 import { archiveStores } from "./stores";

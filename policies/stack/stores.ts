@@ -1,7 +1,7 @@
 // The archive stores of a stack, on any cloud, found by the tag (label on GCP) the program
 // puts on them, and small lookups the stack rules share.
 import type { PolicyResource } from "@pulumi/policy";
-import { ARCHIVE_STORE, LOCK_PENDING_TAG, REPLICATION_TAG, ROLE_TAG, SANDBOX_TAG, STORE_TAG } from "../../infra/conventions";
+import { ARCHIVE_STORE, LOCK_PENDING_TAG, REPLICATION_TAG, ROLE_TAG, SANDBOX_TAG, STORE_TAG } from "../shared/conventions";
 
 export type Cloud = "aws" | "azure" | "gcp";
 

@@ -1,7 +1,7 @@
 // The suite cannot pass vacuously: on a copy of the primary's plan with one of the first-deployment
 // fixes taken out again, the contract that fix honours fails, naming AWS's page for it.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RecordedResource } from "../../policies/check/mockRun";
+import type { RecordedResource } from "../../infra/policyCheck/mockRun";
 import { checkContracts } from "./awsContracts";
 import { T } from "./awsPlan";
 import { type PlannedAwsStack, planAwsStack } from "./awsSuite";

@@ -11,7 +11,7 @@
 // and CloudTrail check their own access, which logs-encrypts-log-groups and cloudtrail-* cover.
 import { XRAY_WRITE_ACTIONS } from "../../infra/aws/access";
 import { BACKUP_VAULT_CREATOR_ACTIONS, DEPLOYER_KEY_ADMIN_ACTIONS } from "../../infra/aws/deployer";
-import { ACCOUNT } from "../../policies/check/mockRun";
+import { ACCOUNT } from "../../infra/policyCheck/mockRun";
 import { type AwsPlan, keyOf, T } from "./awsPlan";
 import { type AwsRequest, evaluateRequest, type PolicyDocument } from "./awsSimulator";
 

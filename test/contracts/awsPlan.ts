@@ -1,8 +1,8 @@
 // A planned AWS stack as the contracts read it: the resources the real program registered under
 // mocks (or an edited copy of them), with the lookups the contracts share. Names and ARNs are the
-// ones the mocks answer (policies/check/mocks/aws.ts), so every reference inside the plan agrees.
+// ones the mocks answer (infra/policyCheck/mocks/aws.ts), so every reference inside the plan agrees.
 import type { StackConfig } from "../../infra/config";
-import { ACCOUNT, type RecordedResource } from "../../policies/check/mockRun";
+import { ACCOUNT, type RecordedResource } from "../../infra/policyCheck/mockRun";
 import type { PolicyDocument } from "./awsSimulator";
 
 export const T = {

@@ -2,7 +2,7 @@
 // plans: shared by the contract test files (one program run per file: Pulumi's runtime is global).
 import { expect, it } from "vitest";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
-import { type ProgramRun, type RecordedResource, type RunOptions, runProgram } from "../../policies/check/mockRun";
+import { type ProgramRun, type RecordedResource, type RunOptions, runProgram } from "../../infra/policyCheck/mockRun";
 import { projectConfig, projectKeys } from "../../infra/stackFiles";
 import { checkContracts, PERMISSION_CONTRACTS, RULE_CONTRACTS } from "./awsContracts";
 import { AwsPlan } from "./awsPlan";

@@ -4,7 +4,7 @@
 // suite on copies of the plan with one fix removed, so it cannot pass vacuously.
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEPLOYER_ACTIONS, RESOURCE_PROVIDERS } from "../../infra/preflight/azure";
-import { runProgram } from "../../policies/check/mockRun";
+import { runProgram } from "../../infra/policyCheck/mockRun";
 import { drop, edit } from "../policies/mutations";
 import { isDocumented } from "./azureDocs";
 import { AZURE_CONTRACTS, type Contract, verdict } from "./azureContracts";

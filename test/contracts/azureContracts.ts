@@ -3,7 +3,7 @@
 // or permission Microsoft documents and where. `check` reads the plan and returns what it lacks.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SANDBOX_TAG } from "../../infra/conventions";
+import { SANDBOX_TAG } from "../../policies/shared/conventions";
 import { ROOT } from "../../infra/stackFiles";
 import { type OpKind, BUILT_IN_ROLES } from "./azureDocs";
 import { account, allowing, type AzurePlan, covers, grants, identity, one, ofType, outputsOf, sameId } from "./azurePlan";

@@ -1,10 +1,10 @@
 // The Azure plan as the contract suite reads it: the resources the real program creates under
-// mocks (policies/check/mockRun.ts), what Azure would compute for them (the same mocks), and what
+// mocks (infra/policyCheck/mockRun.ts), what Azure would compute for them (the same mocks), and what
 // the preflight requires of the deployer. Azure RBAC is evaluated the documented way: a role
 // assignment grants its role's actions and data actions (less notActions) on its scope and
 // everything below it, and a condition on the assignment can only narrow that.
-import type { RecordedResource } from "../../policies/check/mockRun";
-import { azureMocks } from "../../policies/check/mocks/azure";
+import type { RecordedResource } from "../../infra/policyCheck/mockRun";
+import { azureMocks } from "../../infra/policyCheck/mocks/azure";
 import { BUILT_IN_ROLES, expand, type OpKind } from "./azureDocs";
 
 export interface AzurePlan {

@@ -2,7 +2,7 @@
 // do not ask a sandbox to outlive `pulumi destroy` (docs/azure.md lists what Azure still makes wait).
 import { beforeAll, expect, it } from "vitest";
 import { DEPLOYER_ACTIONS, RESOURCE_PROVIDERS } from "../../infra/preflight/azure";
-import { runProgram } from "../../policies/check/mockRun";
+import { runProgram } from "../../infra/policyCheck/mockRun";
 import { AZURE_CONTRACTS, verdict } from "./azureContracts";
 import type { AzurePlan } from "./azurePlan";
 

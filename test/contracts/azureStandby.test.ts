@@ -2,7 +2,7 @@
 // of its own still encrypts, audits, backs up and grants exactly as documented.
 import { beforeAll, it } from "vitest";
 import { DEPLOYER_ACTIONS, RESOURCE_PROVIDERS } from "../../infra/preflight/azure";
-import { runProgram } from "../../policies/check/mockRun";
+import { runProgram } from "../../infra/policyCheck/mockRun";
 import { AZURE_CONTRACTS, verdict } from "./azureContracts";
 import type { AzurePlan } from "./azurePlan";
 

@@ -1,7 +1,7 @@
 // The contracts suite catches findings 11-13 (and the push account's token grant): each is removed
 // from a copy of the primary's plan the program built, and the suite must fail naming Google's page.
 import { beforeAll, expect, it } from "vitest";
-import type { RecordedResource } from "../../policies/check/mockRun";
+import type { RecordedResource } from "../../infra/policyCheck/mockRun";
 import { checkContracts } from "./gcpContracts";
 import { type PlannedStack, planStack } from "./gcpSuite";
 

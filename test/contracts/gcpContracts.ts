@@ -5,8 +5,8 @@
 import type { StackConfig } from "../../infra/config";
 import { DEPLOYER_PERMISSIONS } from "../../infra/gcp/deployer";
 import { gcpNames } from "../../infra/gcp/naming";
-import { ARCHIVE_STORE, STORE_TAG } from "../../infra/conventions";
-import type { RecordedResource } from "../../policies/check/mockRun";
+import { ARCHIVE_STORE, STORE_TAG } from "../../policies/shared/conventions";
+import type { RecordedResource } from "../../infra/policyCheck/mockRun";
 import { describeTarget, type GcpPlan, type Target } from "./gcpPlan";
 
 export interface ContractContext {

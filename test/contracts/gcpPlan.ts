@@ -1,7 +1,7 @@
 // The GCP plan as the contracts read it: the resources the real program would create (recorded
 // under Pulumi mocks), with every IAM grant resolved to (member, role, resource) and every role to
 // its permissions, custom roles as planned and predefined ones as Google documents them (gcpRoles.ts).
-import type { RecordedResource } from "../../policies/check/mockRun";
+import type { RecordedResource } from "../../infra/policyCheck/mockRun";
 import { PREDEFINED_ROLES } from "./gcpRoles";
 
 /** A resource an IAM policy can be set on, named the way the contracts compare them. */

@@ -2,8 +2,8 @@
 // plans: shared by the per-stack contract files (one program run per test file: Pulumi's runtime is global).
 import { expect, it } from "vitest";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
-import { type ProgramRun, type RecordedResource, runProgram } from "../../policies/check/mockRun";
-import { PROJECT_NUMBER } from "../../policies/check/mocks/gcp";
+import { type ProgramRun, type RecordedResource, runProgram } from "../../infra/policyCheck/mockRun";
+import { PROJECT_NUMBER } from "../../infra/policyCheck/mocks/gcp";
 import { projectConfig, projectKeys } from "../../infra/stackFiles";
 import { checkContracts, type ContractContext } from "./gcpContracts";
 import { GcpPlan } from "./gcpPlan";

@@ -3,8 +3,8 @@
 import { SAMPLE_STACKS } from "./stacks";
 import { beforeAll, expect, it } from "vitest";
 import type { Cloud } from "../../infra/config";
-import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
-import { CLOUD_MOCKS } from "../../policies/check/mocks";
+import { type ProgramRun, runProgram } from "../../infra/policyCheck/mockRun";
+import { CLOUD_MOCKS } from "../../infra/policyCheck/mocks";
 
 export interface RoleState {
   /** Mail can enter: SES rule set active (AWS); functions enabled and subscribed (Azure); relays may invoke and notifications are pushed (GCP). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, gcpLabels, parseStackConfig, resourceTags, type StackConfig } from "../../infra/config";
-import { requiredMinimumDays } from "../../infra/frameworks";
+import { requiredMinimumDays } from "../../policies/shared/frameworks";
 import { projectConfig } from "../../infra/stackFiles";
 
 const prod = () => projectConfig("aws-us-east-1");

@@ -1,6 +1,6 @@
 // The program entry under Pulumi mocks, with the real primary file as its config.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = join(__dirname, "..", "..");
 const check = (...args: string[]) => {
-  const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "policies", "check", "cli.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "infra", "policyCheck", "cli.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 

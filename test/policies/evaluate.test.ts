@@ -2,7 +2,7 @@
 // the installed @pulumi/policy does, or a rule that passes here could crash or pass wrongly for real.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { evaluate, type EvaluatedResource, UNKNOWN } from "../../policies/check/evaluate";
+import { evaluate, type EvaluatedResource, UNKNOWN } from "../../infra/policyCheck/evaluate";
 
 const bucket = (inputs: Record<string, unknown>): EvaluatedResource => ({ type: "aws:s3/bucket:Bucket", name: "b", urn: "urn:pulumi:test::p::aws:s3/bucket:Bucket::b", inputs });
 const rule = (validateResource: ResourceValidationPolicy["validateResource"], extra: Partial<ResourceValidationPolicy> = {}): ResourceValidationPolicy => ({

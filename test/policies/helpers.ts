@@ -1,7 +1,7 @@
 // Runs single rules on hand-made resources through the same evaluator as the offline check
 // (the policy server's proxy, config defaults, notApplicable), and breaks fixtures one property at a time.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { evaluate, type EvaluatedResource } from "../../policies/check/evaluate";
+import { evaluate, type EvaluatedResource } from "../../infra/policyCheck/evaluate";
 
 export interface Fixture {
   readonly type: string;

@@ -1,7 +1,7 @@
 // Editing a recorded stack the way a careless change would: one resource edited or dropped.
 import { describe, expect, it } from "vitest";
-import { evaluate } from "../../policies/check/evaluate";
-import type { ProgramRun, RecordedResource } from "../../policies/check/mockRun";
+import { evaluate } from "../../infra/policyCheck/evaluate";
+import type { ProgramRun, RecordedResource } from "../../infra/policyCheck/mockRun";
 import { resourcePolicies, stackPolicies } from "../../policies/policies";
 
 export type Resources = RecordedResource[];

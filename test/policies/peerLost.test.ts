@@ -2,8 +2,8 @@
 // it takes mail, reads nothing of the lost peer, replicates nowhere, and the pack says so on every
 // run as an advisory instead of blocking the update that keeps mail flowing.
 import { beforeAll, expect, it } from "vitest";
-import { evaluate } from "../../policies/check/evaluate";
-import { type ProgramRun, runProgram } from "../../policies/check/mockRun";
+import { evaluate } from "../../infra/policyCheck/evaluate";
+import { type ProgramRun, runProgram } from "../../infra/policyCheck/mockRun";
 import { resourcePolicies, stackPolicies } from "../../policies/policies";
 import { roleState } from "../helpers/roleState";
 

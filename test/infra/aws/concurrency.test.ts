@@ -1,7 +1,7 @@
 // The ingestor's reserved concurrency is the stack's choice (finding 6): Lambda refuses a reservation
 // that leaves the account fewer than 100 unreserved executions, so none is made unless asked for.
 import { beforeAll, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 // A second pair for another jurisdiction is stack files, not code: the EU primary builds in its own
 // regions, replicates into its own standby, and passes the compliance pack as the US pair does.
 import { beforeAll, expect, it } from "vitest";
-import { evaluate } from "../../../policies/check/evaluate";
-import { runProgram, type ProgramRun } from "../../../policies/check/mockRun";
+import { evaluate } from "../../../infra/policyCheck/evaluate";
+import { runProgram, type ProgramRun } from "../../../infra/policyCheck/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
 import { roleState } from "../../helpers/roleState";
 

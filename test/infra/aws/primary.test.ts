@@ -2,7 +2,7 @@
 // column of the capability matrix, asserted on the resource inputs.
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyProblems } from "../../../policies/aws/documents";
-import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
+import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../infra/policyCheck/mockRun";
 import { readAwsSettings } from "../../../functions/aws/settings";
 import { roleState } from "../../helpers/roleState";
 

@@ -2,7 +2,7 @@
 // retention, nothing Pulumi-protected or retained, buckets force-destroyable, and nothing else
 // weakened: the same denies, key policy, trail and alarms as a stack for records.
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT, doc, type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { ACCOUNT, doc, type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 const SANDBOX = {
   "email-journal:sandbox": true,

@@ -2,7 +2,7 @@
 // ready to receive the primary's replicas; it replicates nothing itself.
 import { beforeAll, describe, expect, it } from "vitest";
 import { policyProblems } from "../../../policies/aws/documents";
-import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../policies/check/mockRun";
+import { ACCOUNT, doc, runProgram, type ProgramRun } from "../../../infra/policyCheck/mockRun";
 import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;

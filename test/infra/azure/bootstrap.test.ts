@@ -2,7 +2,7 @@
 // program creates them Unlocked (tagged pending) and leaves out the inbox event subscription,
 // whose function code is deployed after this run. The next run locks (see prod.test.ts).
 import { beforeAll, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 // The Azure primary (Pulumi.azure-eastus2.yaml) under Pulumi mocks: every row of the Azure
 // column of DESIGN.md's capability matrix, asserted on the inputs the program gives Azure.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 import { roleState } from "../../helpers/roleState";
-import { SUBSCRIPTION } from "../../../policies/check/mocks/azure";
+import { SUBSCRIPTION } from "../../../infra/policyCheck/mocks/azure";
 import { readAzureSettings } from "../../../functions/azure/settings";
 
 let run: ProgramRun;

@@ -2,7 +2,7 @@
 // in addition to, not instead of, object replication to the standby's own account. GZRS has no
 // archive tier either, so the lifecycle stops at cold here too.
 import { beforeAll, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 // A sandbox stack (email-journal:sandbox) on Azure: the same archive, never locked, with a short
 // retention, nothing Pulumi keeps after `pulumi destroy`, and the sandbox tag on everything.
 import { beforeAll, expect, it } from "vitest";
-import { SANDBOX_TAG } from "../../../infra/conventions";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { SANDBOX_TAG } from "../../../policies/shared/conventions";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

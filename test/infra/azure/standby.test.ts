@@ -1,7 +1,7 @@
 // The Azure standby: the same archive, keys, roles, logs and alerts, with intake disabled and
 // no replication of its own (it receives the primary's).
 import { beforeAll, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;

@@ -1,7 +1,7 @@
 // gcp.replication: dual-region makes the primary's archive bucket span its region and the peer's,
 // with turbo replication, instead of a transfer job; its key then lives in the multi-region.
 import { beforeAll, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -2,9 +2,9 @@
 // column of DESIGN.md's capability matrix, asserted on the inputs the program gives Google Cloud.
 import { beforeAll, describe, expect, it } from "vitest";
 import { readGcpSettings } from "../../../functions/gcp/settings";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 import { roleState } from "../../helpers/roleState";
-import { PROJECT_NUMBER } from "../../../policies/check/mocks/gcp";
+import { PROJECT_NUMBER } from "../../../infra/policyCheck/mocks/gcp";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -2,8 +2,8 @@
 // a short retention. `pulumi destroy` must be able to remove it, so nothing is locked, protected or
 // retained; every other guarantee stays as it is on a real stack.
 import { beforeAll, expect, it } from "vitest";
-import { SANDBOX_TAG } from "../../../infra/conventions";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { SANDBOX_TAG } from "../../../policies/shared/conventions";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // The GCP standby: the same archive, key, roles, logs and alerts in the second region and its own
 // project, with intake inactive (no relay may invoke, notifications held unpushed) and no replication of its own.
 import { beforeAll, expect, it } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 import { roleState } from "../../helpers/roleState";
 
 let run: ProgramRun;

@@ -2,8 +2,8 @@
 // (ids, ARNs) is unknown, as is every input built from one. The rules must not crash, must fail
 // closed on what is literal (retention, lock, key rotation), and may defer only what cannot be known.
 import { beforeAll, expect, it } from "vitest";
-import { evaluate } from "../../../policies/check/evaluate";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { evaluate } from "../../../infra/policyCheck/evaluate";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
 
 let run: ProgramRun;

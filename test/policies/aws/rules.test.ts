@@ -22,7 +22,7 @@ import { topicEncrypted } from "../../../policies/aws/topicEncryption";
 import { trailIntegrity } from "../../../policies/aws/trail";
 import { versioningEnabled } from "../../../policies/aws/versioning";
 import { resourceWildcardOnlyWhereRequired, WILDCARD_ONLY_ACTIONS } from "../../../policies/aws/wildcardResources";
-import { UNKNOWN } from "../../../policies/check/evaluate";
+import { UNKNOWN } from "../../../infra/policyCheck/evaluate";
 import { changed, type Fixture, policyDoc, REMOVE, resourceMessages } from "../helpers";
 
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/0b2e7e0c-1a2b-4c3d-9e8f-123456789abc";

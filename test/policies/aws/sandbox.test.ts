@@ -2,9 +2,9 @@
 // retention, compliance mode, retention floor) skip the resources tagged as a sandbox's, and say
 // instead, as advisory, that it is not for records. Without the tag, they fail again.
 import { beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_TAG } from "../../../infra/conventions";
-import { evaluate } from "../../../policies/check/evaluate";
-import { type ProgramRun, type RecordedResource, runProgram } from "../../../policies/check/mockRun";
+import { SANDBOX_TAG } from "../../../policies/shared/conventions";
+import { evaluate } from "../../../infra/policyCheck/evaluate";
+import { type ProgramRun, type RecordedResource, runProgram } from "../../../infra/policyCheck/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
 import { archiveLockedAndKeyed } from "../../../policies/stack/archiveProtected";
 import { sandboxNotForRecords } from "../../../policies/stack/sandbox";

@@ -1,8 +1,8 @@
 // The pack on an Azure stack's first `pulumi up`, before Azure lets retention be locked: nothing
 // mandatory blocks it, and every run says the retention is not locked yet.
 import { expect, it } from "vitest";
-import { evaluate } from "../../../policies/check/evaluate";
-import { runProgram } from "../../../policies/check/mockRun";
+import { evaluate } from "../../../infra/policyCheck/evaluate";
+import { runProgram } from "../../../infra/policyCheck/mockRun";
 import { resourcePolicies, stackPolicies } from "../../../policies/policies";
 
 it("passes, with an advisory naming each store whose retention the next run locks", async () => {

@@ -1,7 +1,7 @@
 // The pack on the Azure primary the program really builds (Pulumi.azure-eastus2.yaml under
 // mocks): no violation as it stands, and every misconfiguration that matters caught.
 import { beforeAll } from "vitest";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 import { drop, edit, type Mutation, packCatches, type Resources } from "../mutations";
 
 let run: ProgramRun;

@@ -14,7 +14,7 @@ import { noBroadRoleAssignments } from "../../../policies/azure/roleAssignment";
 import { roleDefinitionLeastPrivilege } from "../../../policies/azure/roleDefinition";
 import { storageAccountHardened } from "../../../policies/azure/storageAccount";
 import { storageAccountCustomerKey } from "../../../policies/azure/storageCustomerKey";
-import { SANDBOX_TAG } from "../../../infra/conventions";
+import { SANDBOX_TAG } from "../../../policies/shared/conventions";
 import { isoDurationDays } from "../../../policies/duration";
 import { changed, type Fixture, REMOVE, resourceMessages } from "../helpers";
 

@@ -4,8 +4,8 @@
 // (azure-eastus2.test.ts). The shared stack rules' handling of sandbox stores is the shared sandbox rule's.
 import { beforeAll, expect, it } from "vitest";
 import { azurePolicies, azureStackPolicies } from "../../../policies/azure";
-import { evaluate } from "../../../policies/check/evaluate";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { evaluate } from "../../../infra/policyCheck/evaluate";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 
 let run: ProgramRun;
 beforeAll(async () => {

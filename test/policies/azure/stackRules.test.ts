@@ -1,7 +1,7 @@
 // The Azure rules that read the whole stack: a compliant set of resources passes, and breaking it one
 // property at a time fails with a message naming the resource, what is wrong and the fix.
 import { describe, expect, it } from "vitest";
-import { ARCHIVE_STORE, LOCK_PENDING_TAG, SANDBOX_TAG, STORE_TAG } from "../../../infra/conventions";
+import { ARCHIVE_STORE, LOCK_PENDING_TAG, SANDBOX_TAG, STORE_TAG } from "../../../policies/shared/conventions";
 import { azureAlerts } from "../../../policies/azure/alerts";
 import { backupCoversArchive } from "../../../policies/azure/backupCoverage";
 import { diagnosticsImmutableCopy } from "../../../policies/azure/diagnosticsCopy";

@@ -2,8 +2,8 @@
 // a message naming the resource, the property, the value found and the fix.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { UNKNOWN } from "../../../policies/check/evaluate";
-import { SANDBOX_TAG } from "../../../infra/conventions";
+import { UNKNOWN } from "../../../infra/policyCheck/evaluate";
+import { SANDBOX_TAG } from "../../../policies/shared/conventions";
 import { gcpAlerts } from "../../../policies/gcp/alerts";
 import { bucketHardened } from "../../../policies/gcp/bucket";
 import { functionHardened } from "../../../policies/gcp/cloudFunction";

@@ -2,8 +2,8 @@
 // sandbox may do so that `pulumi destroy` removes it (force-destroyable buckets, unprotected keys, an
 // unlocked log bucket) is not reported by them; the same change on a real stack is (gcp-us-east4.test.ts).
 import { beforeAll, expect, it } from "vitest";
-import { evaluate } from "../../../policies/check/evaluate";
-import { type ProgramRun, runProgram } from "../../../policies/check/mockRun";
+import { evaluate } from "../../../infra/policyCheck/evaluate";
+import { type ProgramRun, runProgram } from "../../../infra/policyCheck/mockRun";
 import { gcpPolicies, gcpStackPolicies } from "../../../policies/gcp";
 
 let run: ProgramRun;

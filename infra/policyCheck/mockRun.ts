@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { isUnknown } from "@pulumi/pulumi/output";
 import { UNKNOWN } from "./evaluate";
-import type { Cloud } from "../../infra/config";
+import type { Cloud } from "../config";
 import { CLOUD_MOCKS, type MockContext } from "./mocks";
-import { runtimeConfig } from "../../infra/stackFiles";
+import { runtimeConfig } from "../stackFiles";
 
 export { ACCOUNT } from "./mocks/aws";
 
@@ -89,7 +89,7 @@ export async function runProgram(stack: string, runOptions: RunOptions = {}): Pr
       return undefined;
     });
     // The program exports its main function, as Pulumi's Node runtime runs it.
-    const program = (await import("../../infra/index")) as { default: () => Promise<Record<string, unknown>> };
+    const program = (await import("../index")) as { default: () => Promise<Record<string, unknown>> };
     return program.default();
   })) as Record<string, unknown>;
   // Registrations finish asynchronously: wait until no new resource appears for a while.

@@ -5,12 +5,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { type Cloud, CLOUDS } from "../../infra/config";
-import { policyNames, resourcePolicies, stackPolicies } from "../policies";
-import { controlsOf } from "../rule";
+import { type Cloud, CLOUDS } from "../config";
+import { policyNames, resourcePolicies, stackPolicies } from "../../policies/policies";
+import { controlsOf } from "../../policies/rule";
 import { evaluate, type Violation } from "./evaluate";
 import { runProgram } from "./mockRun";
-import { stackFileConfig, stackFilePath } from "../../infra/stackFiles";
+import { stackFileConfig, stackFilePath } from "../stackFiles";
 
 const USAGE = `usage: npm run policy:check -- --stack <name> [--preview] [--json] [--policy-pack-config <file.json>]
   --stack               a stack with a Pulumi.<stack>.yaml file (its cloud is the one the file names)

@@ -1,4 +1,5 @@
-// Markers the program sets and the policy pack reads, on every cloud.
+// Markers the program sets and the policy pack reads, on every cloud. They live in the pack's folder
+// because `pulumi policy publish` ships that folder alone; the program imports them from here.
 
 /** The tag (a label on GCP) naming what a store holds; the archive store is `archive`. */
 export const STORE_TAG = "journal-store";

@@ -1,5 +1,6 @@
 // What the locked buckets' (the archive's and the trail log bucket's) policies refuse to everyone but
-// the break-glass role. Plain data: the program builds the policies from it, and the pack checks them.
+// the break-glass role. Plain data: the program (infra/aws/storage.ts) builds the policies from it, and the
+// pack checks them; it lives in the pack's folder, which `pulumi policy publish` ships alone.
 
 /** What nobody but break-glass may do to a locked bucket's objects: delete them, or shorten or bypass their retention. */
 export const LOCKED_OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention"];

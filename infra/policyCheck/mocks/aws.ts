@@ -1,8 +1,8 @@
 // What AWS would answer the program: ARNs and ids it computes, the caller's account, and the
 // outputs of the stacks the program references.
-import { parseStackConfig } from "../../../infra/config";
-import { lockedSettingsOf } from "../../../infra/aws/lockedSettings";
-import { projectKeys, stackFileConfig } from "../../../infra/stackFiles";
+import { parseStackConfig } from "../../config";
+import { lockedSettingsOf } from "../../aws/lockedSettings";
+import { projectKeys, stackFileConfig } from "../../stackFiles";
 import type { CloudMocks, MockAnswer, MockContext } from "./types";
 
 export const ACCOUNT = "111122223333";

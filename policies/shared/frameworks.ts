@@ -1,4 +1,5 @@
-// What each compliance framework requires of retention. The config and the policy pack both read this table.
+// What each compliance framework requires of retention. The config and the policy pack both read this table;
+// it lives in the pack's folder, which `pulumi policy publish` ships alone.
 
 export const FRAMEWORKS = ["sec-17a-4", "finra-4511", "hipaa", "sox", "gdpr"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];

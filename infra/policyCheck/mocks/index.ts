@@ -1,5 +1,5 @@
 // Each cloud's answers to the Pulumi mocks, for the offline policy check and the infra tests.
-import type { Cloud } from "../../../infra/config";
+import type { Cloud } from "../../config";
 import { awsMocks } from "./aws";
 import { azureMocks } from "./azure";
 import { gcpMocks } from "./gcp";

@@ -1,7 +1,7 @@
 // What Google Cloud would answer the program: resource names and ids, service account emails,
 // function URLs, and the project's number and service agents.
-import { gcpNames } from "../../../infra/gcp/naming";
-import { stackFileConfig } from "../../../infra/stackFiles";
+import { gcpNames } from "../../gcp/naming";
+import { stackFileConfig } from "../../stackFiles";
 import type { CloudMocks, MockAnswer } from "./types";
 
 export const PROJECT_NUMBER = "123456789012";

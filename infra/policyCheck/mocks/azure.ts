@@ -1,6 +1,6 @@
 // What Azure would answer the program: resource ids, endpoints and identities it computes, and
 // the signed-in client's subscription and tenant.
-import { resourceGroupName } from "../../../infra/azure/naming";
+import { resourceGroupName } from "../../azure/naming";
 import type { CloudMocks, MockAnswer } from "./types";
 
 export const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-111122223333";
