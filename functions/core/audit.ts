@@ -6,7 +6,12 @@ import type { AuditEvent } from "./types";
  * that the caller retries the delivery rather than lose the line.
  */
 export interface AuditSink {
-  append(event: AuditEvent): Promise<void>;
+  /**
+   * `together`: writes the line depends on (staged objects still syncing). A sink that can, makes the
+   * line durable only with them, so that their syncs overlap its own; others may ignore it, as the
+   * caller awaits them anyway before making anything visible.
+   */
+  append(event: AuditEvent, together?: Promise<void>): Promise<void>;
 }
 
 /** Audit sink for cloud functions: one JSON line on stdout, collected by the platform's log service. */

@@ -20,8 +20,10 @@ export interface ObjectInfo {
 /** `created` when this call stored the object; `exists` when the key was already taken. */
 export type PutOutcome = "created" | "exists";
 
-/** Bytes written durably under no name yet; `commit` gives them their key and makes them visible. */
+/** Bytes written under no name yet; `commit` gives them their key and makes them visible. */
 export interface StagedObject {
+  /** Resolves once the staged bytes, and the name they are staged under, are on disk. */
+  readonly durable: Promise<void>;
   /** Same semantics as putIfAbsent for this key. Call once. */
   commit(key: string): Promise<PutOutcome>;
   /** Drops the staged bytes when they will not be committed. */

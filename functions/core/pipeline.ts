@@ -154,14 +154,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
         const stagedSidecar = await store.stage!(body, sidecarOptions);
         try {
-          await record({ action, key, size: raw.length, ...reasonField });
+          // The line is made durable together with both objects' bytes: their syncs overlap.
+          await record({ action, key, size: raw.length, ...reasonField }, Promise.all([(await staging).durable, stagedSidecar.durable]).then(() => undefined));
         } catch (err) {
           await stagedSidecar.discard();
           throw err;
         }
         audited = true;
-        await (await staging).commit(key);
-        await stagedSidecar.commit(sidecarKey);
+        const stagedRaw = await staging;
+        await Promise.all([stagedRaw.commit(key), stagedSidecar.commit(sidecarKey)]);
         return "written";
       }
       const stored = await store.putIfAbsent(key, raw, rawOptions);
@@ -174,8 +175,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return "written";
     }
 
-    function record(event: Pick<AuditEvent, "action" | "key" | "size" | "reason">): Promise<void> {
-      return audit.append({ ...event, at: now().toISOString(), sha256, actor, source: context.source });
+    function record(event: Pick<AuditEvent, "action" | "key" | "size" | "reason">, together?: Promise<void>): Promise<void> {
+      return audit.append({ ...event, at: now().toISOString(), sha256, actor, source: context.source }, together);
     }
   }
 

@@ -9,9 +9,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { parseKey } from "../core/layout";
 import { silentLogger, type Logger } from "../core/log";
-import { auditLines, AuditTrailError, HashChainedAuditLog, headPath, logPath, readHead } from "./auditLog";
+import { auditLines, AuditTrailError, HashChainedAuditLog, headPath, logPath, readHead, type AuditLine } from "./auditLog";
 import { realFileIo, type FileIo } from "./fileIo";
-import { FileObjectStore } from "./fsStore";
+import { FileObjectStore, type StagedLeftover } from "./fsStore";
 import { Keyring } from "./keys";
 import { claimWriter } from "./writerLock";
 
@@ -59,8 +59,15 @@ export async function openLocalArchive(options: LocalArchiveOptions): Promise<Lo
     const io = options.io ?? realFileIo;
     const store = new FileObjectStore(options.dir, keyring, options.now, io);
     if (!head) await refuseIfNotNew(options.dir, store);
-    const audit = await HashChainedAuditLog.open(options.dir, keyring, { io, ...(options.now ? { now: options.now } : {}) });
-    const recovery = [...audit.recovery, ...(await settleStaged(options.dir, store))];
+    const leftovers = await store.stagedLeftovers();
+    const audit = await HashChainedAuditLog.open(options.dir, keyring, {
+      io,
+      syncs: store.syncs,
+      barrier: () => store.syncStaging(),
+      recordsPresent: (line) => recordsPresent(store, leftovers, line),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const recovery = [...audit.recovery, ...(await settleStaged(options.dir, store, leftovers))];
     if (recovery.length > 0) {
       (options.logger ?? silentLogger).log("warn", "recovered after an unclean stop", { reason: recovery.join("; ") });
       await audit.append({ action: "recovered", at: (options.now ?? (() => new Date()))().toISOString(), actor: "archive:start", reason: recovery.join("; ") });
@@ -74,6 +81,7 @@ export async function openLocalArchive(options: LocalArchiveOptions): Promise<Lo
       recovery,
       close: async () => {
         await audit.close();
+        await store.quiesce();
         await lock.release();
       },
     };
@@ -99,12 +107,27 @@ async function refuseIfNotNew(dir: string, store: FileObjectStore): Promise<void
   }
 }
 
+/** The records an `ingested` or `quarantined` line creates: the bytes and their sidecar or quarantine record. */
+export function recordsOf(key: string): [string, string] {
+  const sidecar = key.replace(/\.eml$/, ".json");
+  return [key, key.startsWith("messages/") ? sidecar.replace(/^messages\//, "meta/") : sidecar];
+}
+
+/** Whether the records a line past the head created are whole, at their names or staged. */
+async function recordsPresent(store: FileObjectStore, leftovers: readonly StagedLeftover[], line: AuditLine): Promise<boolean> {
+  if ((line.action !== "ingested" && line.action !== "quarantined") || !line.key) return true;
+  const [bytes, sidecar] = recordsOf(line.key);
+  const whole = async (key: string) => (await store.get(key).catch(() => undefined)) !== undefined;
+  const bytesThere = (await whole(bytes)) || leftovers.some((l) => l.header.key === undefined && l.header.sha256 === line.sha256);
+  const sidecarThere = (await whole(sidecar)) || leftovers.some((l) => l.header.key === sidecar);
+  return bytesThere && sidecarThere;
+}
+
 /**
  * Staged objects a crash left: those the trail records (the crash came between the audit line
  * and the link) get their names; the rest were never acknowledged and are removed.
  */
-async function settleStaged(dir: string, store: FileObjectStore): Promise<string[]> {
-  const leftovers = await store.stagedLeftovers();
+async function settleStaged(dir: string, store: FileObjectStore, leftovers: readonly StagedLeftover[]): Promise<string[]> {
   if (leftovers.length === 0) return [];
   // The keys each message's records were audited under, by the message's SHA-256.
   const audited = new Map<string, string[]>();
@@ -133,7 +156,7 @@ async function auditedKeyOf(store: FileObjectStore, written: string | undefined,
     // A sidecar or quarantine record: audited with its message's key, which has the same date and hash.
     const parsed = parseKey(written);
     const keys = parsed ? (audited.get(parsed.sha256) ?? []) : [];
-    return keys.some((key) => key.replace(/^messages\//, "meta/").replace(/\.eml$/, ".json") === written) ? written : undefined;
+    return keys.some((key) => recordsOf(key)[1] === written) ? written : undefined;
   }
   for (const key of audited.get(sha256) ?? []) if (!(await store.header(key))) return key;
   return undefined;

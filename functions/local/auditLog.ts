@@ -8,9 +8,11 @@
 // the keys. The head is replaced atomically (a new file, synced, renamed over the old, and the
 // folder synced), never rewritten in place, so a crash leaves the old head or the new one.
 //
-// Lines are written and synced before the head that covers them. A crash in between leaves
-// complete, authenticated lines past the head, which the next start rolls forward; a crash
-// during a write leaves a torn tail, which the next start cuts back to the last good line.
+// The head is the commit point. Lines are written and synced, together with the staged objects
+// they record, before the head that covers them is put in place; nothing is acknowledged before.
+// A crash in between leaves lines past the head: complete, authenticated ones whose records are
+// whole are rolled forward at the next start, the rest (a torn write, a record whose bytes never
+// reached the disk) is cut back to the last good line.
 import { createHmac } from "node:crypto";
 import { constants } from "node:fs";
 import { mkdir, open, readFile, stat, type FileHandle } from "node:fs/promises";
@@ -18,6 +20,7 @@ import { join } from "node:path";
 import type { AuditSink } from "../core/audit";
 import type { AuditEvent } from "../core/types";
 import { realFileIo, writeAll, type FileIo } from "./fileIo";
+import { FolderSyncs } from "./groupSync";
 import type { Keyring } from "./keys";
 
 export const GENESIS = "0".repeat(64);
@@ -92,18 +95,26 @@ export async function readHead(dir: string, keyring: Keyring): Promise<AuditHead
   return head;
 }
 
-/** Replaces the head atomically: a new file, synced, renamed over the old, and the folder synced. */
-async function writeHead(io: FileIo, dir: string, keyring: Keyring, head: AuditHead): Promise<void> {
-  const temp = `${headPath(dir)}.tmp`;
-  const file = await io.open(temp, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY, 0o600);
+/** Writes the next head to its temporary file and syncs it; `putHead` then puts it in place. */
+async function writeHeadTemp(io: FileIo, dir: string, keyring: Keyring, head: AuditHead): Promise<void> {
+  const file = await io.open(`${headPath(dir)}.tmp`, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY, 0o600);
   try {
     await writeAll(io, file, Buffer.from(JSON.stringify({ ...head, headMac: headMac(keyring, head) }) + "\n"), 0);
     await io.datasync(file);
   } finally {
     await file.close();
   }
-  await io.rename(temp, headPath(dir));
-  await io.syncFolder(dir);
+}
+
+/** Replaces the head atomically by its synced temporary file: a rename, then the folder synced. */
+async function putHead(io: FileIo, dir: string, syncs: FolderSyncs): Promise<void> {
+  await io.rename(`${headPath(dir)}.tmp`, headPath(dir));
+  await syncs.sync(dir);
+}
+
+async function writeHead(io: FileIo, dir: string, keyring: Keyring, head: AuditHead, syncs: FolderSyncs): Promise<void> {
+  await writeHeadTemp(io, dir, keyring, head);
+  await putHead(io, dir, syncs);
 }
 
 interface RawLine {
@@ -169,10 +180,17 @@ function checkLine(keyring: Keyring, raw: RawLine, seq: number, prev: string): {
 export interface OpenOptions {
   readonly io?: FileIo;
   readonly now?: () => Date;
+  /** Folder syncs shared with the object store. */
+  readonly syncs?: FolderSyncs;
+  /** Made durable with every batch of lines: the staging folder, whose names the lines' records are under. */
+  readonly barrier?: () => Promise<void>;
+  /** Whether a line past the head may be rolled forward: the records it says were created are whole. */
+  readonly recordsPresent?: (line: AuditLine) => Promise<boolean>;
 }
 
 interface Waiting {
   readonly event: AuditEvent;
+  readonly together?: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -186,6 +204,8 @@ export class HashChainedAuditLog implements AuditSink {
     private readonly keyring: Keyring,
     private readonly io: FileIo,
     private readonly now: () => Date,
+    private readonly syncs: FolderSyncs,
+    private readonly barrier: () => Promise<void>,
     private head: AuditHead,
     private readonly log: FileHandle,
     /** What the start-up recovery did; empty after a clean shutdown. */
@@ -201,13 +221,14 @@ export class HashChainedAuditLog implements AuditSink {
   static async open(dir: string, keyring: Keyring, options: OpenOptions = {}): Promise<HashChainedAuditLog> {
     const io = options.io ?? realFileIo;
     const now = options.now ?? (() => new Date());
+    const syncs = options.syncs ?? new FolderSyncs(io);
     await mkdir(join(dir, LOG_FOLDER), { recursive: true, mode: 0o700 });
     let head = await readHead(dir, keyring);
     const size = await stat(logPath(dir)).then((s) => s.size, () => 0);
     if (!head) {
       if (size > 0) throw new AuditTrailError(`${HEAD_FILE} is missing but ${LOG_FOLDER}/${LOG_FILE} holds ${size} bytes: the head was removed; run \`npm run journal -- verify\``);
       head = { seq: 0, mac: GENESIS, at: now().toISOString(), size: 0, keyId: keyring.currentKeyId };
-      await writeHead(io, dir, keyring, head);
+      await writeHead(io, dir, keyring, head, syncs);
     }
     if (size < head.size) {
       throw new AuditTrailError(`${LOG_FOLDER}/${LOG_FILE} is ${size} bytes but its head records ${head.size} (line ${head.seq}): lines were cut off the end; run \`npm run journal -- verify\``);
@@ -221,6 +242,8 @@ export class HashChainedAuditLog implements AuditSink {
     for await (const raw of rawLines(logPath(dir), head.size)) {
       const checked = checkLine(keyring, raw, tail.seq + 1, tail.mac);
       if ("problem" in checked) break;
+      // A line whose records never reached the disk was never acknowledged: it is cut, with all after it.
+      if (options.recordsPresent && !(await options.recordsPresent(checked.line))) break;
       rolled++;
       tail = { seq: checked.line.seq, mac: checked.line.mac, at: now().toISOString(), size: raw.end, keyId: keyring.currentKeyId };
     }
@@ -229,18 +252,18 @@ export class HashChainedAuditLog implements AuditSink {
       if (size > tail.size) {
         await io.truncate(log, tail.size);
         await io.datasync(log);
-        recovery.push(`cut ${size - tail.size} bytes of a torn or unauthenticated tail after audit line ${tail.seq}`);
+        recovery.push(`cut ${size - tail.size} bytes after audit line ${tail.seq}: a torn write, or lines whose records never reached the disk; none was acknowledged`);
       }
       if (rolled > 0) recovery.unshift(`rolled forward ${rolled} complete audit line${rolled === 1 ? "" : "s"} past the head (lines ${head.seq + 1}-${tail.seq})`);
       if (tail !== head) {
         head = { ...tail, keyId: keyring.currentKeyId };
-        await writeHead(io, dir, keyring, head);
+        await writeHead(io, dir, keyring, head, syncs);
       }
     } catch (err) {
       await log.close();
       throw err;
     }
-    return new HashChainedAuditLog(dir, keyring, io, now, head, log, recovery);
+    return new HashChainedAuditLog(dir, keyring, io, now, syncs, options.barrier ?? (async () => undefined), head, log, recovery);
   }
 
   /** The trail's authenticated end as of the last append. */
@@ -249,12 +272,13 @@ export class HashChainedAuditLog implements AuditSink {
   }
 
   /**
-   * Resolves once the line and the head that covers it are on disk. Lines that arrive during a
-   * flush are written and synced together (group commit). On failure nothing of the batch stays.
+   * Resolves once the line, `together` (the staged writes the line records) and the head that covers
+   * them are on disk. Lines that arrive during a flush are written and synced together (group commit),
+   * and all the syncs of a batch run at once. On failure nothing of the batch stays.
    */
-  append(event: AuditEvent): Promise<void> {
+  append(event: AuditEvent, together?: Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ event, resolve, reject });
+      this.waiting.push({ event, together, resolve, reject });
       this.kick();
     });
   }
@@ -284,9 +308,17 @@ export class HashChainedAuditLog implements AuditSink {
       next = { seq: line.seq, mac: line.mac, at: this.now().toISOString(), size: next.size + Buffer.byteLength(text), keyId: this.keyring.currentKeyId };
     }
     try {
-      await writeAll(this.io, this.log, Buffer.from(lines.join("")), this.head.size);
-      await this.io.datasync(this.log);
-      await writeHead(this.io, this.dir, this.keyring, next);
+      // Everything the head will vouch for, synced at once: the records' bytes and names, the lines, the next head.
+      // All settle before anything is undone: a write still running must not land after the cut below.
+      const synced = await Promise.allSettled([
+        ...batch.map((waiting) => waiting.together),
+        this.barrier(),
+        writeAll(this.io, this.log, Buffer.from(lines.join("")), this.head.size).then(() => this.io.datasync(this.log)),
+        writeHeadTemp(this.io, this.dir, this.keyring, next),
+      ]);
+      const failed = synced.find((result): result is PromiseRejectedResult => result.status === "rejected");
+      if (failed) throw failed.reason;
+      await putHead(this.io, this.dir, this.syncs);
       this.head = next;
       for (const waiting of batch) waiting.resolve();
     } catch (err) {

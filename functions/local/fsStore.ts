@@ -5,8 +5,9 @@
 // The header (retain-until, hash, and the key the object was written for) is authenticated
 // with the body, so an object copied over another name or with an edited retention is found.
 //
-// Every object is first written, encrypted and synced, to `objects/.staging/`, then linked to
-// its name, create-only; the folder holding the new name is synced before the write counts.
+// Every object is first written, encrypted, to `objects/.staging/`, then linked to its name,
+// create-only, once its bytes are synced; the folder holding the new name is synced before the write
+// counts. Syncs of one folder are shared by the deliveries in flight (groupSync.ts).
 // Retention and legal hold are enforced here: delete is refused before retain-until or while
 // on hold. The hold lives in a small mutable file beside the immutable object.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
@@ -16,6 +17,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { parseKey } from "../core/layout";
 import type { ObjectInfo, ObjectStore, PutOptions, PutOutcome, StagedObject } from "../core/objectStore";
 import { realFileIo, writeAll, type FileIo } from "./fileIo";
+import { FolderSyncs } from "./groupSync";
 import type { Keyring, WrappedKey } from "./keys";
 
 const MAGIC = Buffer.from("JRNL1\n");
@@ -49,9 +51,10 @@ export class RetentionError extends Error {
   }
 }
 
-/** A staged file a crash left behind, as start-up recovery sees it. */
+/** A staged file a crash left behind, whole (its content decrypts and matches its hash), as start-up recovery sees it. */
 export interface StagedLeftover {
   readonly header: ObjectHeader;
+  readonly path: string;
 }
 
 export class FileObjectStore implements ObjectStore {
@@ -60,12 +63,19 @@ export class FileObjectStore implements ObjectStore {
   private readonly folders = new Set<string>();
   /** sha256 → key of every message and quarantined input, built on first use and kept current. */
   private located?: Promise<Map<string, string>>;
+  /** Names made in the staging folder, and how many of them a folder sync covers. */
+  private stagedNames = 0;
+  private stagedNamesSynced = 0;
+  /** Staged names being removed after their objects were committed. */
+  private readonly dropping = new Set<Promise<void>>();
 
   constructor(
     dir: string,
     private readonly keyring: Keyring,
     private readonly now: () => Date = () => new Date(),
     private readonly io: FileIo = realFileIo,
+    /** Shared with the audit trail, so that deliveries in flight share each folder's sync. */
+    readonly syncs: FolderSyncs = new FolderSyncs(io),
   ) {
     this.root = join(dir, "objects");
   }
@@ -74,25 +84,37 @@ export class FileObjectStore implements ObjectStore {
     return (await this.stage(body, { ...options, key })).commit(key);
   }
 
-  /** Writes the body, encrypted and synced, under no name; `commit` links it to its key. */
+  /**
+   * Writes the body, encrypted, under no name, and starts its sync at once: `durable` says when its
+   * bytes are on disk. `commit` waits for that, then links it to its key.
+   */
   async stage(body: Buffer, options: PutOptions): Promise<StagedObject> {
     const folder = await this.folder(join(this.root, STAGING));
-    const temp = await this.writeTemp(folder, body, options);
-    // The staged name must survive a crash too: recovery finishes what the audit trail records.
-    await this.io.syncFolder(folder);
+    const { temp, durable } = await this.writeTemp(folder, body, options);
     let settled = false;
     return {
+      durable,
       commit: async (key) => {
         if (settled) throw new Error(`staged object already ${key}`);
         settled = true;
+        await durable;
         return this.link(temp, key);
       },
       discard: async () => {
         if (settled) return;
         settled = true;
+        await durable.catch(() => undefined);
         await this.io.unlink(temp).catch(() => undefined);
       },
     };
+  }
+
+  /** Resolves once every name made in the staging folder before this call is on disk; at once when none was made since the last sync. */
+  async syncStaging(): Promise<void> {
+    const target = this.stagedNames;
+    if (target === this.stagedNamesSynced) return;
+    await this.syncs.sync(join(this.root, STAGING));
+    this.stagedNamesSynced = Math.max(this.stagedNamesSynced, target);
   }
 
   /** Links a staged file to its key, create-only, syncs the name, then drops the staged name. */
@@ -109,12 +131,20 @@ export class FileObjectStore implements ObjectStore {
       outcome = "exists";
     }
     if (outcome === "created") {
-      await this.io.syncFolder(folder);
+      await this.syncs.sync(folder);
       this.remember(key);
     }
     // Only once the name is durable: a crash before this leaves the staged file, which recovery links.
-    await this.io.unlink(temp);
+    // Nobody waits for it: a staged name that outlives a crash is settled by recovery the same way.
+    const dropped = this.io.unlink(temp).catch(() => undefined);
+    this.dropping.add(dropped);
+    void dropped.finally(() => this.dropping.delete(dropped));
     return outcome;
+  }
+
+  /** Resolves once the staged names of committed objects are gone (before the archive closes). */
+  async quiesce(): Promise<void> {
+    await Promise.all([...this.dropping]);
   }
 
   private async folder(path: string): Promise<string> {
@@ -125,8 +155,8 @@ export class FileObjectStore implements ObjectStore {
     return path;
   }
 
-  /** Encrypts the body into a new read-only temp file in `folder` and syncs it. */
-  private async writeTemp(folder: string, body: Buffer, options: PutOptions): Promise<string> {
+  /** Encrypts the body into a new read-only temp file in `folder`; `durable` is its sync, begun at once. */
+  private async writeTemp(folder: string, body: Buffer, options: PutOptions): Promise<{ temp: string; durable: Promise<void> }> {
     const dataKey = randomBytes(32);
     const iv = randomBytes(12);
     const header: ObjectHeader = {
@@ -144,44 +174,59 @@ export class FileObjectStore implements ObjectStore {
     length.writeUInt32BE(headerBytes.length);
     const temp = join(folder, `${randomBytes(8).toString("hex")}.tmp`);
     // Created read-only: the mode applies to later opens, this handle may still write.
+    this.stagedNames++;
     const file = await this.io.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o444);
     try {
       const cipher = createCipheriv("aes-256-gcm", dataKey, iv);
       // The header (retain-until, hash, key) is authenticated too: editing it breaks the tag.
       cipher.setAAD(headerBytes);
-      let position = 0;
-      const put = async (bytes: Buffer) => {
-        await writeAll(this.io, file, bytes, position);
-        position += bytes.length;
-      };
-      await put(Buffer.concat([MAGIC, length, headerBytes]));
-      // In slices, so a large body is never copied whole.
-      for (let offset = 0; offset < body.length; offset += CHUNK) await put(cipher.update(body.subarray(offset, offset + CHUNK)));
-      cipher.final();
-      await put(cipher.getAuthTag());
-      // Durable before the link makes it visible, and before the intake acknowledges it.
-      await this.io.datasync(file);
+      const start = Buffer.concat([MAGIC, length, headerBytes]);
+      if (body.length <= CHUNK) {
+        // A small object is one write.
+        const sealed = cipher.update(body);
+        cipher.final();
+        await writeAll(this.io, file, Buffer.concat([start, sealed, cipher.getAuthTag()]), 0);
+      } else {
+        let position = 0;
+        const put = async (bytes: Buffer) => {
+          await writeAll(this.io, file, bytes, position);
+          position += bytes.length;
+        };
+        await put(start);
+        // In slices, so a large body is never copied whole.
+        for (let offset = 0; offset < body.length; offset += CHUNK) await put(cipher.update(body.subarray(offset, offset + CHUNK)));
+        cipher.final();
+        await put(cipher.getAuthTag());
+      }
     } catch (err) {
       await file.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw err;
     }
-    await file.close();
-    return temp;
+    // Durable before the link makes it visible, and before the intake acknowledges it.
+    const durable = this.io.datasync(file).finally(() => file.close());
+    durable.catch(() => undefined); // awaited by whoever commits or audits it; only marked handled here
+    return { temp, durable };
   }
 
   async get(key: string): Promise<Buffer | undefined> {
     const bytes = await this.read(key);
     if (!bytes) return undefined;
-    const { header, bodyStart } = parseHeader(key, bytes);
-    if (bytes.length < bodyStart + TAG_BYTES) throw new ObjectTamperedError(key, "the file is shorter than its header says: it was cut");
+    const { header, plain } = await this.open(key, bytes);
     bindingProblem(key, header, (why) => {
       throw new ObjectTamperedError(key, why);
     });
+    return plain;
+  }
+
+  /** Decrypts an object file's bytes and checks them against their header; `key` names it in errors. */
+  private async open(key: string, bytes: Buffer): Promise<{ header: ObjectHeader; plain: Buffer }> {
+    const { header, bodyStart } = parseHeader(key, bytes);
+    if (bytes.length < bodyStart + TAG_BYTES) throw new ObjectTamperedError(key, "the file is shorter than its header says: it was cut");
     let dataKey: Buffer;
     try {
       dataKey = this.keyring.unwrap(header);
-    } catch (err) {
+    } catch {
       const missing = !this.keyring.has(header.keyId);
       throw new ObjectTamperedError(key, missing ? `its data key is wrapped by master key ${header.keyId}, which this process does not have` : "its wrapped data key does not authenticate: the header was altered");
     }
@@ -195,7 +240,7 @@ export class FileObjectStore implements ObjectStore {
       throw new ObjectTamperedError(key, "the encrypted content or its header was altered (the authentication tag does not match)");
     }
     if (createHash("sha256").update(plain).digest("hex") !== header.sha256) throw new ObjectTamperedError(key, "its content's SHA-256 differs from the one recorded in its header");
-    return plain;
+    return { header, plain };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -253,14 +298,15 @@ export class FileObjectStore implements ObjectStore {
     if (parsed?.ext === "eml" && parsed.area !== "meta") index.set(parsed.sha256, key);
   }
 
-  /** The staged files a crash left, oldest write first; a file too torn to have a header is removed. */
-  async stagedLeftovers(): Promise<Array<StagedLeftover & { readonly path: string }>> {
+  /** The staged files a crash left, oldest write first. A file that is not whole (a torn write) is removed. */
+  async stagedLeftovers(): Promise<StagedLeftover[]> {
     const folder = join(this.root, STAGING);
     const names = await readdir(folder).catch(() => [] as string[]);
-    const out: Array<StagedLeftover & { path: string }> = [];
+    const out: StagedLeftover[] = [];
     for (const name of names) {
       const path = join(folder, name);
-      const header = await readHeaderAt(name, path).catch(() => undefined);
+      const bytes = await readFile(path).catch(() => undefined);
+      const header = bytes ? await this.open(name, bytes).then((opened) => opened.header, () => undefined) : undefined;
       if (header) out.push({ header, path });
       else await rm(path, { force: true });
     }

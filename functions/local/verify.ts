@@ -4,7 +4,7 @@
 // under its name. Reads only; never takes the write lock. Names the first bad record.
 import { parseKey } from "../core/layout";
 import type { MessageMetadata, QuarantineRecord } from "../core/types";
-import type { ArchiveReader } from "./archive";
+import { recordsOf, type ArchiveReader } from "./archive";
 import { verifyAuditTrail, type AuditHead } from "./auditLog";
 
 export interface Problem {
@@ -35,12 +35,6 @@ export interface VerifyOptions {
   readonly expectHead?: { readonly seq: number; readonly mac: string };
 }
 
-/** The records an `ingested` or `quarantined` line creates: the raw bytes and their sidecar or quarantine record. */
-function createdBy(key: string): [string, string] {
-  const sidecar = key.replace(/\.eml$/, ".json");
-  return [key, key.startsWith("messages/") ? sidecar.replace(/^messages\//, "meta/") : sidecar];
-}
-
 export async function verifyArchive(archive: ArchiveReader, options: VerifyOptions = {}): Promise<ArchiveVerdict> {
   const problems: Problem[] = [];
   // Every record the trail created, with the first line that created it.
@@ -50,7 +44,7 @@ export async function verifyArchive(archive: ArchiveReader, options: VerifyOptio
     onLine(line) {
       options.onProgress?.(line.seq, 0, "audit");
       if ((line.action === "ingested" || line.action === "quarantined") && line.key) {
-        for (const key of createdBy(line.key)) if (!expected.has(key)) expected.set(key, line.seq);
+        for (const key of recordsOf(line.key)) if (!expected.has(key)) expected.set(key, line.seq);
       }
     },
   });
@@ -100,7 +94,7 @@ async function checkObject(archive: ArchiveReader, key: string): Promise<string 
   } catch {
     return "its content is not the JSON the archive writes";
   }
-  const message = createdBy(`${parsed.area === "meta" ? "messages" : "quarantine"}/${parsed.date.replace(/-/g, "/")}/${parsed.sha256}.eml`)[0];
+  const message = recordsOf(`${parsed.area === "meta" ? "messages" : "quarantine"}/${parsed.date.replace(/-/g, "/")}/${parsed.sha256}.eml`)[0];
   if (record.sha256 !== parsed.sha256 || record.key !== message) {
     return `it describes ${String(record.key)} (sha256 ${String(record.sha256)}), not ${message}: a record was copied over another`;
   }

@@ -139,6 +139,20 @@ describe("a crash between the log and its head, or during a write", () => {
     expect(JSON.parse(rows()[3])).toMatchObject({ action: "recovered", reason: expect.stringMatching(/rolled forward 1/) });
   });
 
+  it("cuts, rather than rolls forward, a line past the head whose records never reached the disk", async () => {
+    await appendN(2);
+    const before = readFileSync(headPath(dir));
+    const good = statSync(logPath(dir)).size;
+    // As if killed after the line was synced but before the message's bytes were: the head never covered it.
+    await archive.audit.append({ action: "ingested", at: new Date(0).toISOString(), sha256: "b".repeat(64), key: `messages/2026/01/01/${"b".repeat(64)}.eml`, actor: "intake:smtp" });
+    writeFileSync(headPath(dir), before);
+    await reopen();
+    expect(archive.recovery).toEqual([expect.stringMatching(/^cut \d+ bytes after audit line 2: a torn write, or lines whose records never reached the disk; none was acknowledged$/)]);
+    expect(readFileSync(logPath(dir), "utf8")).not.toContain("b".repeat(64));
+    expect(statSync(logPath(dir)).size).toBeGreaterThan(good);
+    expect(await verify()).toMatchObject({ ok: true, count: 3 });
+  });
+
   it("cuts a torn tail back to the last good line at start, audits it, and verifies", async () => {
     await appendN(2);
     const good = statSync(logPath(dir)).size;
@@ -147,7 +161,7 @@ describe("a crash between the log and its head, or during a write", () => {
     expect(during.ok).toBe(true);
     expect(during.notes.join()).toMatch(/torn or unauthenticated tail after line 2/);
     await reopen();
-    expect(archive.recovery).toEqual(["cut 40 bytes of a torn or unauthenticated tail after audit line 2"]);
+    expect(archive.recovery).toEqual(["cut 40 bytes after audit line 2: a torn write, or lines whose records never reached the disk; none was acknowledged"]);
     expect(statSync(logPath(dir)).size).toBeGreaterThan(good);
     expect(await verify()).toMatchObject({ ok: true, count: 3, notes: [] });
   });
@@ -165,15 +179,15 @@ describe("a crash between the log and its head, or during a write", () => {
     archive = await openLocalArchive({ dir, io });
     io.ops.length = 0;
     await archive.audit.append(event(1));
-    expect(io.ops.map((op) => `${op.kind} ${op.path.replace(dir, "")}`)).toEqual([
-      "write /audit/audit.log",
-      "datasync /audit/audit.log",
-      "open /audit.head.tmp",
-      "write /audit.head.tmp",
-      "datasync /audit.head.tmp",
-      "rename /audit.head",
-      `syncFolder `,
-    ]);
+    const ops = io.ops.map((op) => `${op.kind} ${op.path.replace(dir, "")}`);
+    const at = (op: string) => ops.indexOf(op);
+    // The line and the next head are written and synced (at once), then the head is renamed into place, then its folder synced.
+    expect(ops).toEqual(expect.arrayContaining(["write /audit/audit.log", "datasync /audit/audit.log", "open /audit.head.tmp", "write /audit.head.tmp", "datasync /audit.head.tmp", "rename /audit.head", "syncFolder "]));
+    expect(at("rename /audit.head")).toBeGreaterThan(at("datasync /audit/audit.log"));
+    expect(at("rename /audit.head")).toBeGreaterThan(at("datasync /audit.head.tmp"));
+    expect(at("syncFolder ")).toBeGreaterThan(at("rename /audit.head"));
+    // Never written in place.
+    expect(ops.filter((op) => op.endsWith(" /audit.head") && op !== "rename /audit.head")).toEqual([]);
     expect(existsSync(`${headPath(dir)}.tmp`)).toBe(false);
   });
 
