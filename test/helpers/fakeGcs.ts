@@ -3,9 +3,10 @@
 // a mocked Bucket would test nothing of what @google-cloud/storage actually sends. It is written
 // from the JSON API reference and speaks only the subset that client uses here: multipart
 // objects.insert with ifGenerationMatch, objects.get (resource and ?alt=media), objects.list with
-// prefix/pageToken/maxResults. It does what GCS does with them: 412 conditionNotMet, server-side
-// MD5/CRC32C checks of a supplied hash, a bucket retention policy's retentionExpirationTime (and
-// refusing to replace a retained object), default event-based holds, x-goog-hash on downloads.
+// prefix/pageToken/maxResults, objects.patch of holds and custom metadata, buckets.get. It does what
+// GCS does with them: 412 conditionNotMet, server-side MD5/CRC32C checks of a supplied hash, a bucket
+// retention policy's retentionExpirationTime (and refusing to replace a retained or held object),
+// default event-based holds, metageneration bumped by a patch, x-goog-hash on downloads.
 // It is still a stand-in: no auth, no IAM, no resumable uploads, no versioning, no soft delete.
 // Every request is recorded, and the next N requests can be made to fail, to test client retries.
 import { createHash } from "node:crypto";
@@ -28,6 +29,16 @@ export interface BucketOptions {
   readonly retentionSeconds?: number;
   /** Every new object starts with eventBasedHold = true. */
   readonly defaultEventBasedHold?: boolean;
+  /** Whether the retention policy is locked (buckets.get answers it). */
+  readonly retentionLocked?: boolean;
+}
+
+export interface SeedOptions {
+  readonly contentType?: string;
+  readonly metadata?: Record<string, string>;
+  /** The object's retentionExpirationTime, as its bucket's policy gave it when it was created. */
+  readonly retainUntil?: Date;
+  readonly storageClass?: string;
 }
 
 export interface StoredObject {
@@ -50,7 +61,7 @@ export interface FakeGcs {
   /** The bucket's object names in key order, read directly (no request is recorded). */
   names(bucket: string): string[];
   /** Writes an object directly, as another writer would (no request is recorded). */
-  seed(bucket: string, name: string, bytes: Buffer, options?: { contentType?: string; metadata?: Record<string, string> }): StoredObject;
+  seed(bucket: string, name: string, bytes: Buffer, options?: SeedOptions): StoredObject;
   /**
    * The next `count` requests fail with `status`. With `afterWrite`, an upload is stored first and
    * only its answer fails: the response was lost, as when a connection drops after the commit.
@@ -178,7 +189,25 @@ export async function startFakeGcs(): Promise<FakeGcs> {
 
   function retained(object: StoredObject): boolean {
     const until = object.resource.retentionExpirationTime;
-    return object.resource.eventBasedHold === true || (typeof until === "string" && new Date(until).getTime() > Date.now());
+    return object.resource.eventBasedHold === true || object.resource.temporaryHold === true || (typeof until === "string" && new Date(until).getTime() > Date.now());
+  }
+
+  /** objects.patch: the fields a hold admin may change. Content, retention and storage class are not among them. */
+  function patch(bucketName: string, name: string, body: Buffer) {
+    const object = objectAt(bucketName, name, {});
+    const changes = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+    const allowed = new Set(["temporaryHold", "eventBasedHold", "metadata"]);
+    const refused = Object.keys(changes).filter((field) => !allowed.has(field));
+    if (refused.length > 0) throw new HttpFailure(501, `patching ${refused.join(", ")} is not implemented by this fake (holds and metadata only)`);
+    for (const field of ["temporaryHold", "eventBasedHold"]) {
+      if (field in changes && typeof changes[field] !== "boolean") throw new HttpFailure(400, `Invalid value for ${field}: ${JSON.stringify(changes[field])}`);
+    }
+    const resource = object.resource as Record<string, unknown>;
+    for (const field of ["temporaryHold", "eventBasedHold"]) if (field in changes) resource[field] = changes[field];
+    if ("metadata" in changes) resource.metadata = { ...(resource.metadata as object | undefined), ...(changes.metadata as object) };
+    resource.metageneration = String(Number(resource.metageneration) + 1);
+    resource.updated = new Date().toISOString();
+    return resource;
   }
 
   /** objects.insert, uploadType=multipart. Returns the stored object's resource. */
@@ -274,6 +303,17 @@ export async function startFakeGcs(): Promise<FakeGcs> {
       return void response.end(object.bytes);
     }
     if (method === "GET" && all) return json(response, 200, list(decodeURIComponent(all[1]), query));
+    if (method === "PATCH" && one) return json(response, 200, patch(decodeURIComponent(one[1]), decodeURIComponent(one[2]), body));
+    const bucketPath = /^\/storage\/v1\/b\/([^/]+)$/.exec(url.pathname);
+    if (method === "GET" && bucketPath) {
+      const name = decodeURIComponent(bucketPath[1]);
+      const { options } = bucketOf(name);
+      return json(response, 200, {
+        kind: "storage#bucket",
+        name,
+        ...(options.retentionSeconds ? { retentionPolicy: { retentionPeriod: String(options.retentionSeconds), isLocked: options.retentionLocked === true, effectiveTime: new Date(0).toISOString() } } : {}),
+      });
+    }
     throw new HttpFailure(501, `${method} ${url.pathname} is not implemented by this fake`);
   }
 
@@ -305,7 +345,11 @@ export async function startFakeGcs(): Promise<FakeGcs> {
       return [...(buckets.get(bucket)?.objects.keys() ?? [])].sort(byUtf8);
     },
     seed(bucket, name, bytes, options = {}) {
-      return store(bucket, name, bytes, options.contentType ?? "application/octet-stream", options.metadata);
+      const object = store(bucket, name, bytes, options.contentType ?? "application/octet-stream", options.metadata);
+      const resource = object.resource as Record<string, unknown>;
+      if (options.retainUntil) resource.retentionExpirationTime = options.retainUntil.toISOString();
+      if (options.storageClass) resource.storageClass = options.storageClass;
+      return object;
     },
     failNext(count, status, options = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, afterWrite: options.afterWrite ?? false });
