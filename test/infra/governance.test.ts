@@ -11,11 +11,14 @@ import { PACK_NAME, PACK_VERSION } from "../../policies/shared/pack";
 import { type GovernanceRun, MOCK_SIGNING_SECRET, runGovernance } from "../../governance/check/mockRun";
 
 const WEBHOOK_URL = "https://hooks.example.com/pulumi/email-journal?token=t0ps3cret";
-const ARCHIVE_STACKS = stackNames();
+// The shipped stack files (named <cloud>-<region>): other suites may drop a scratch stack file at
+// the root while this one runs, so the list is given explicitly; the default (every stack file) is
+// tested in governance.config.test.ts.
+const ARCHIVE_STACKS = stackNames().filter((stack) => /^(aws|azure|gcp)-/.test(stack));
 
 let run: GovernanceRun;
 beforeAll(async () => {
-  run = await runGovernance("platform", { secrets: { "email-journal-governance:webhookUrl": WEBHOOK_URL } });
+  run = await runGovernance("platform", { config: { "email-journal-governance:stacks": ARCHIVE_STACKS }, secrets: { "email-journal-governance:webhookUrl": WEBHOOK_URL } });
 });
 
 const inStack = (stack: string) => ({ organization: "acme-bank", project: "email-journal", stack });
@@ -29,7 +32,7 @@ const secretInput = (value: any) => {
 };
 
 describe("governance of the archive stacks, from its own stack", () => {
-  it("governs every stack file at the repository root when no list is given", () => {
+  it("governs the stacks it is given: every pair of every cloud", () => {
     expect(ARCHIVE_STACKS.length).toBeGreaterThanOrEqual(8);
     expect(run.outputs.governedStacks).toEqual(ARCHIVE_STACKS);
   });
