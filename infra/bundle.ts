@@ -27,6 +27,8 @@ export function bundleFunction(entry: string, target: string, external: readonly
     external: [...external],
     // ESM dependencies (Azure's storage-common) read import.meta.url, which CommonJS output lacks.
     define: { "import.meta.url": "__bundleUrl" },
+    // Packages whose every use in the functions Node itself covers (functions/shims says how each is used).
+    alias: { "whatwg-url": join(ROOT, "functions", "shims", "whatwgUrl.ts"), "encoding-japanese": join(ROOT, "functions", "shims", "encodingJapanese.ts") },
     banner: { js: 'const __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },
     write: false,
     metafile: true,

@@ -3,9 +3,9 @@
 // the Event Grid subscription only. Clients authenticate as the app's user-assigned identity
 // (AZURE_CLIENT_ID), since the storage accounts accept no shared keys.
 import { app } from "@azure/functions";
-import { DefaultAzureCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import { createHandlers, FUNCTION_NAMES, type AzureIngestor } from "./handlers";
+import { ManagedIdentityCredential } from "./managedIdentity";
 import { readAzureSettings } from "./settings";
 
 let ingestor: AzureIngestor | undefined;
@@ -14,7 +14,7 @@ let ingestor: AzureIngestor | undefined;
 function fromEnvironment(): AzureIngestor {
   if (!ingestor) {
     const settings = readAzureSettings(process.env);
-    const credential = new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID });
+    const credential = ManagedIdentityCredential.fromEnvironment(process.env);
     ingestor = {
       settings,
       archive: new ContainerClient(`${settings.archiveBlobEndpoint}${settings.archiveContainer}`, credential),
