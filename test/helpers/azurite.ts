@@ -16,6 +16,8 @@ export interface Azurite {
   readonly blobEndpoint: string;
   /** A client for `container` in the emulator's account, created if missing. */
   container(name: string): Promise<ContainerClient>;
+  /** A client for `container` with the emulator's credential, at another endpoint (a proxy in front of the emulator). */
+  clientAt(blobEndpoint: string, container: string): ContainerClient;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,9 @@ export async function startAzurite(): Promise<Azurite> {
       const client = new ContainerClient(`${blobEndpoint}${name}`, credential);
       await client.createIfNotExists();
       return client;
+    },
+    clientAt(endpoint, name) {
+      return new ContainerClient(`${endpoint.replace(/\/?$/, "/")}${name}`, credential);
     },
     async stop() {
       if (child.exitCode === null) {
