@@ -1,9 +1,12 @@
-// The stack's configuration: read once, checked whole, passed down typed. Every
-// problem names the key, the value found and what is allowed, and all of them are
-// reported together so that a platform engineer fixes the stack file in one pass.
+// The stack's configuration: read once, checked whole, passed down typed. SETTINGS says what
+// each key may hold (infra/configSchema.ts walks it, refusing unknown keys at every level) and
+// RULES how settings constrain each other. Every problem names the key, the value found (never a
+// secret) and what is allowed, and all of them are reported together so that a platform engineer
+// fixes the stack file in one pass.
 import * as pulumi from "@pulumi/pulumi";
 import { ROLE_TAG } from "../policies/shared/conventions";
 import { FRAMEWORK_RULES, FRAMEWORKS, requiredMinimumDays, type Framework } from "../policies/shared/frameworks";
+import { checkSettings, problemLine, type FieldsOf, type ListSpec, type Scope, type Spec, type TextSpec } from "./configSchema";
 import { REGIONS, SES_MAX_MESSAGE_BYTES, SES_RECEIVING_REGIONS, SES_RECEIVING_SOURCE } from "./regions";
 
 export const PROJECT = "email-journal";
@@ -11,7 +14,7 @@ export const CLOUDS = ["aws", "azure", "gcp"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 export type Role = "primary" | "standby";
 export type DetectorName = "card" | "ssn" | "iban";
-const DETECTORS: readonly DetectorName[] = ["card", "ssn", "iban"];
+const DETECTORS = ["card", "ssn", "iban"] as const satisfies readonly DetectorName[];
 const MiB = 1024 * 1024;
 /** The pipeline's own default (150 MiB); repeated here because infra never imports function code. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 150 * MiB;
@@ -52,8 +55,13 @@ export interface GovernanceConfig {
   readonly organization?: string;
   /** Pulumi Cloud team given read-only access for auditors. */
   readonly auditorsTeam?: string;
-  /** HTTPS endpoint notified of updates, failed (policy-blocked) previews and updates, and drift. */
-  readonly webhookUrl?: string;
+  /**
+   * HTTPS endpoint notified of updates, failed (policy-blocked) previews and updates, and drift.
+   * Always a Pulumi secret (such URLs often carry a token), whether or not the stack file
+   * encrypts it (`secure:`, with `pulumi config set --secret --path governance.webhookUrl <url>`):
+   * pass it on as an Input, never `apply` it into a log or a message.
+   */
+  readonly webhookUrl?: pulumi.Output<string>;
   /** GitHub repository (`owner/name`) Pulumi Deployments runs the stack from, promotion included. */
   readonly repository?: string;
   /** The branch Pulumi Deployments deploys. Default `main`. */
@@ -109,7 +117,7 @@ export interface StackConfig {
    * buckets' policies refuse everyone else (versioning, Object Lock, the bucket policies). Without
    * it the program stops such a change before anything is built (infra/aws/lockedSettings.ts).
    */
-  readonly breakGlassRun?: boolean;
+  readonly breakGlassRun: boolean;
   /** Azure archive redundancy: `zone` (ZRS) or `geo-zone` (GZRS, a second copy in the paired region too). The DR copy is the peer stack's either way. */
   readonly storageRedundancy: "zone" | "geo-zone";
   /** GCP only: project, relay identities and replication mode. */
@@ -118,7 +126,8 @@ export interface StackConfig {
   readonly dataClassification: "confidential" | "restricted";
   /** Sensitive-data detectors the ingestor runs. */
   readonly detectors: readonly DetectorName[];
-  readonly governance?: GovernanceConfig;
+  /** Pulumi Cloud governance; off (`enabled: false`) unless the stack file turns it on. */
+  readonly governance: GovernanceConfig;
   /**
    * A stack for trying the platform in a test account, never for records: retention in
    * governance mode and at most SANDBOX_MAX_RETENTION_DAYS, nothing Pulumi-protected or retained
@@ -164,243 +173,267 @@ export function gcsMultiRegionOf(region: string): "US" | "EU" | "ASIA" | undefin
 
 type Raw = Readonly<Record<string, unknown>>;
 
-/** Reads and checks raw values, remembering every problem instead of stopping at the first. */
-class Reader {
-  readonly problems: string[] = [];
+// What some settings depend on: the cloud and the sandbox flag, read from the settings checked before them.
+const cloudOf = (scope: Scope) => scope.root.cloud as Cloud | undefined;
+const knowsCloud = (scope: Scope) => cloudOf(scope) !== undefined;
+const onlyOn = (cloud: Cloud, what: string) => ({ holds: (scope: Scope) => cloudOf(scope) === cloud, problem: `is for ${cloud} only (${what})` });
+const messageCeiling = (scope: Scope) => (cloudOf(scope) === "aws" ? SES_MAX_MESSAGE_BYTES : DEFAULT_MAX_MESSAGE_BYTES);
 
-  problem(key: string, value: unknown, allowed: string): void {
-    this.problems.push(`${PROJECT}:${key} = ${value === undefined ? "(not set)" : JSON.stringify(value)}: ${allowed}`);
+const region = (description: string): TextSpec => ({
+  type: "string",
+  description,
+  required: true,
+  checkedWhen: knowsCloud,
+  values: (scope) => REGIONS[cloudOf(scope)!],
+  is: (scope) => `one of the ${cloudOf(scope)} regions: ${REGIONS[cloudOf(scope)!].join(", ")}`,
+});
+const principals = (description: string): ListSpec => ({
+  type: "array",
+  description,
+  required: true,
+  nonEmpty: true,
+  checkedWhen: knowsCloud,
+  items: { pattern: (scope) => PRINCIPAL[cloudOf(scope)!].pattern, is: (scope) => PRINCIPAL[cloudOf(scope)!].allowed },
+});
+const pulumiCloudName = (description: string, is: string): TextSpec => ({ type: "string", description, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, is });
+
+const RETENTION: FieldsOf<RetentionConfig> = {
+  minimumDays: { type: "integer", description: "Days every message is kept, unalterable, from when it is archived.", required: true, min: 1, max: 36500 },
+  maximumDays: { type: "integer", description: "Days after which messages are deleted (GDPR storage limitation); unset keeps them indefinitely.", min: 1, max: 36500 },
+  mode: {
+    type: "string",
+    description: "compliance: nobody, not even an administrator, can shorten retention; governance: a privileged role can. Default compliance (governance on a sandbox).",
+    values: ["compliance", "governance"],
+    default: (scope) => (scope.root.sandbox === true ? "governance" : "compliance"),
+  },
+};
+
+const TIERS: FieldsOf<TierConfig> = {
+  coolAfterDays: { type: "integer", description: "Days after which objects move to the cloud's cool tier.", min: 30, max: 36500, default: 30 },
+  coldAfterDays: { type: "integer", description: "Days after which objects move to the cold tier.", min: 31, max: 36500, default: 90 },
+  archiveAfterDays: { type: "integer", description: "Days after which objects move to the archive tier.", min: 32, max: 36500, default: 180 },
+};
+
+const INTAKE: FieldsOf<IntakeConfig> = {
+  addresses: { type: "array", description: "Journal addresses that Exchange/Workspace/MTAs deliver to.", required: true, nonEmpty: true, items: { pattern: EMAIL, is: "an email address" } },
+  domains: {
+    type: "array",
+    description: "Domains the intake receives for (SES rule recipients, MX); defaults to the addresses' domains.",
+    nonEmpty: true,
+    items: { pattern: DOMAIN, is: "a domain name" },
+    default: (scope) => [...new Set(((scope.siblings.addresses as string[] | undefined) ?? []).map((a) => a.split("@")[1].toLowerCase()))],
+  },
+  allowedSenders: {
+    type: "array",
+    description: "Journaling senders allowed to deliver (addresses or domains); empty allows any.",
+    items: { pattern: new RegExp(`(?:${EMAIL.source})|(?:${DOMAIN.source})`), is: "an email address or a domain" },
+    default: [],
+  },
+  maxMessageBytes: {
+    type: "integer",
+    description: "Larger messages are refused at intake or quarantined. Default and ceiling: 40 MB on aws (SES), 150 MiB elsewhere.",
+    min: MiB,
+    max: messageCeiling,
+    default: messageCeiling,
+    because: (scope) => (cloudOf(scope) === "aws" ? `Amazon SES receives messages up to ${SES_MAX_MESSAGE_BYTES} bytes (40 MB, Amazon SES Developer Guide, "Service quotas")` : undefined),
+  },
+};
+
+const GCP: FieldsOf<GcpConfig> = {
+  project: { type: "string", description: "The Google Cloud project the stack deploys into.", required: true, pattern: GCP_PROJECT, is: "a Google Cloud project id: 6-30 lower-case letters, digits and hyphens, starting with a letter" },
+  relayInvokers: {
+    type: "array",
+    description: "The only members that may call the HTTP intake: each relay's serviceAccount:<email>.",
+    required: true,
+    nonEmpty: true,
+    items: { pattern: GCP_SERVICE_ACCOUNT, is: "serviceAccount:<name>@<project>.iam.gserviceaccount.com, a relay's identity" },
+  },
+  replication: { type: "string", description: "How a primary keeps its copy in the peer region: transfer (Storage Transfer Service) or dual-region (turbo replication).", values: ["transfer", "dual-region"], default: "transfer" },
+};
+
+const GOVERNANCE: FieldsOf<GovernanceConfig> = {
+  enabled: { type: "boolean", description: "Create the Pulumi Cloud governance resources.", required: true },
+  organization: pulumiCloudName("Pulumi Cloud organization.", "a Pulumi Cloud organization name"),
+  auditorsTeam: pulumiCloudName("Pulumi Cloud team given read-only access for auditors.", "a Pulumi Cloud team name"),
+  webhookUrl: { type: "string", description: "HTTPS endpoint notified of updates, failures and drift; a secret.", pattern: /^https:\/\/[^\s]+$/, is: "an https:// URL", secret: true },
+  repository: { type: "string", description: "GitHub repository (owner/name) Pulumi Deployments runs the stack from.", pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, is: "a GitHub repository, owner/name" },
+  branch: { type: "string", description: "The branch Pulumi Deployments deploys.", pattern: /^[A-Za-z0-9._\/-]+$/, is: "a branch name", default: "main" },
+};
+
+/**
+ * Every setting a stack file may give (as `email-journal:<key>`), in the order they are checked:
+ * what a later one depends on (cloud, sandbox) comes first. Pulumi.yaml declares the same keys
+ * (test/infra/config.declarations.test.ts keeps the two in step).
+ */
+export const SETTINGS: FieldsOf<Omit<StackConfig, "stack">> = {
+  cloud: { type: "string", description: "Which cloud this stack builds on.", required: true, values: CLOUDS },
+  region: region("The cloud region of this stack's archive: one of the chosen cloud's regions (infra/regions.ts)."),
+  role: { type: "string", description: "primary takes mail and replicates to its peer; standby receives replication with intake inactive.", required: true, values: ["primary", "standby"] },
+  peerStack: {
+    type: "string",
+    description: "The other half of the DR pair, as a stack reference name (org/project/stack).",
+    required: true,
+    pattern: STACK_REF,
+    must: "name the other stack of the DR pair: <org>/<project>/<stack>, <project>/<stack> or <stack>",
+  },
+  peerRegion: region("The peer stack's region: another region of the same cloud."),
+  peerLost: { type: "boolean", description: "The peer's region is lost (set by npm run dr:promote -- --old-primary-lost): this primary takes mail without replicating.", default: false },
+  sandbox: { type: "boolean", description: "A stack for trying the platform in a test account, never for records: governance-mode retention of at most 30 days, nothing protected.", default: false },
+  frameworks: { type: "array", description: "The frameworks the archive must satisfy; each raises the minimum retention it requires.", items: { values: FRAMEWORKS }, default: [] },
+  retention: { type: "object", description: "How long messages are kept, and who may shorten that.", required: true, fields: RETENTION },
+  tiers: { type: "object", description: "When objects move to cheaper storage tiers (days, increasing).", fields: TIERS, default: {} },
+  intake: { type: "object", description: "Where journaled mail arrives and what is accepted.", required: true, fields: INTAKE },
+  alertEmail: { type: "string", description: "Where alerts are sent.", required: true, pattern: EMAIL, is: "an email address" },
+  auditors: principals("People who may read the archive (with MFA): IAM ARNs, Entra object ids or GCP members, per cloud."),
+  holdAdmins: principals("People who may set and clear legal holds (with MFA), in the cloud's own form."),
+  breakGlass: {
+    type: "string",
+    description: "AWS only: the one role exempt from the archive's explicit denies, for emergencies.",
+    onlyWhen: onlyOn("aws", "the one role exempt from the archive bucket's explicit denies"),
+    pattern: /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    is: "an IAM role ARN, arn:aws:iam::<account>:role/<name>",
+  },
+  breakGlassRun: { type: "boolean", description: "AWS only: this run is made as the breakGlass role, to change what the locked buckets' policies refuse everyone else.", default: false },
+  storageRedundancy: { type: "string", description: "Azure archive redundancy: zone (ZRS) or geo-zone (GZRS).", values: ["zone", "geo-zone"], default: "zone" },
+  gcp: { type: "object", description: "GCP only: project, relay identities and replication mode.", required: (scope) => cloudOf(scope) === "gcp", onlyWhen: onlyOn("gcp", "project, relayInvokers, replication"), fields: GCP },
+  dataClassification: { type: "string", description: "Data classification tag on every resource.", values: ["confidential", "restricted"], default: "restricted" },
+  detectors: { type: "array", description: "Sensitive-data detectors the ingestor runs.", items: { values: DETECTORS }, default: DETECTORS },
+  governance: { type: "object", description: "Pulumi Cloud governance of this stack (infra/governance.ts).", fields: GOVERNANCE, default: { enabled: false } },
+  reservedConcurrency: {
+    type: "integer",
+    description: "AWS only: concurrent executions reserved for the ingestor Lambda; unset leaves it unreserved.",
+    onlyWhen: onlyOn("aws", "the ingestor Lambda's reserved concurrency"),
+    min: 1,
+    max: 10000,
+  },
+};
+
+/** The settings as far as they passed their own checks: what the rules between settings see. */
+type Partly<T> = { readonly [K in keyof T]?: T[K] extends readonly unknown[] | pulumi.Output<unknown> ? T[K] : T[K] extends object ? Partly<T[K]> : T[K] };
+type Report = (key: string, value: unknown, allowed: string) => void;
+/** A rule between settings; `isSet` tells what the stack file gave, valid or not. */
+type Rule = (c: Partly<StackConfig>, report: Report, isSet: (key: string) => boolean) => void;
+
+const sesReceivesInRegion: Rule = (c, report) => {
+  if (c.cloud === "aws" && c.region && !(SES_RECEIVING_REGIONS as readonly string[]).includes(c.region)) {
+    report("region", c.region, `Amazon SES receives email only in ${SES_RECEIVING_REGIONS.join(", ")} (source: ${SES_RECEIVING_SOURCE})`);
   }
+};
 
-  oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback?: T): T | undefined {
-    if (value === undefined && fallback !== undefined) return fallback;
-    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-    this.problem(key, value, `must be one of ${allowed.join(", ")}`);
-    return undefined;
+const peerIsAnotherStack: Rule = (c, report) => {
+  if (c.peerStack && c.peerStack.split("/").pop() === c.stack) report("peerStack", c.peerStack, `must name the other stack of the pair, not this stack (${c.stack})`);
+  if (c.peerRegion && c.peerRegion === c.region) report("peerRegion", c.peerRegion, "must differ from region: the DR copy has to survive the loss of the primary region");
+  if (c.peerLost && c.role === "standby") report("peerLost", true, "is for a primary whose standby's region is lost; a standby replicates nothing");
+};
+
+const sandboxIsNotForRecords: Rule = (c, report, isSet) => {
+  if (!c.sandbox) return;
+  const frameworks = c.frameworks ?? [];
+  if (frameworks.length > 0) report("sandbox", true, `is not for records: remove it, or remove frameworks (${frameworks.join(", ")})`);
+  if (c.retention?.mode === "compliance") report("retention.mode", "compliance", `a sandbox must be "governance" so that its test objects can be removed`);
+  const days = c.retention?.minimumDays;
+  if (days !== undefined && days > SANDBOX_MAX_RETENTION_DAYS) report("retention.minimumDays", days, `a sandbox keeps objects at most ${SANDBOX_MAX_RETENTION_DAYS} days`);
+  if (c.cloud === "aws" && !isSet("breakGlass")) {
+    report("breakGlass", undefined, "a sandbox on aws is destroyed by the break-glass role (the archive's denies and the key exempt only it): set breakGlass");
   }
+};
 
-  text(key: string, value: unknown, pattern: RegExp, allowed: string): string | undefined {
-    if (typeof value === "string" && pattern.test(value)) return value;
-    this.problem(key, value, allowed);
-    return undefined;
-  }
-
-  integer(key: string, value: unknown, min: number, max: number, fallback?: number): number | undefined {
-    if (value === undefined && fallback !== undefined) return fallback;
-    const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
-    this.problem(key, value, `must be a whole number from ${min} to ${max}`);
-    return undefined;
-  }
-
-  list(key: string, value: unknown, each: (item: string) => boolean, allowed: string, options: { required: boolean }): string[] {
-    if (value === undefined && !options.required) return [];
-    if (!Array.isArray(value) || (options.required && value.length === 0)) {
-      this.problem(key, value, `must be a ${options.required ? "non-empty " : ""}list, each ${allowed}`);
-      return [];
-    }
-    value.forEach((item, i) => {
-      if (typeof item !== "string" || !each(item)) this.problem(`${key}[${i}]`, item, `must be ${allowed}`);
-    });
-    return value.filter((item): item is string => typeof item === "string" && each(item));
-  }
-
-  object(key: string, value: unknown, required: boolean): Raw | undefined {
-    if (value === undefined && !required) return undefined;
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Raw;
-    this.problem(key, value, "must be a map of settings (see infra/config.ts)");
-    return undefined;
-  }
-}
-
-/** Checks a stack's raw config (keys without the `email-journal:` prefix). Throws a ConfigError listing every problem. */
-export function parseStackConfig(raw: Raw, stack: string): StackConfig {
-  const r = new Reader();
-  const cloud = r.oneOf("cloud", raw.cloud, CLOUDS);
-  const regions: readonly string[] = cloud ? REGIONS[cloud] : [];
-  const regionAllowed = `must be one of the ${cloud} regions: ${regions.join(", ")}`;
-  const region = cloud ? r.text("region", raw.region, new RegExp(`^(${regions.join("|")})$`), regionAllowed) : undefined;
-  if (cloud === "aws" && region && !(SES_RECEIVING_REGIONS as readonly string[]).includes(region)) {
-    r.problem("region", region, `Amazon SES receives email only in ${SES_RECEIVING_REGIONS.join(", ")} (source: ${SES_RECEIVING_SOURCE})`);
-  }
-  const role = r.oneOf<Role>("role", raw.role, ["primary", "standby"]);
-
-  const peerStack = r.text("peerStack", raw.peerStack, STACK_REF, "must name the other stack of the DR pair: <org>/<project>/<stack>, <project>/<stack> or <stack>");
-  if (peerStack && peerStack.split("/").pop() === stack) r.problem("peerStack", peerStack, `must name the other stack of the pair, not this stack (${stack})`);
-  const peerRegion = cloud ? r.text("peerRegion", raw.peerRegion, new RegExp(`^(${regions.join("|")})$`), regionAllowed) : undefined;
-  if (peerRegion && peerRegion === region) r.problem("peerRegion", peerRegion, "must differ from region: the DR copy has to survive the loss of the primary region");
-
-  let peerLost = false;
-  if (raw.peerLost !== undefined) {
-    if (typeof raw.peerLost !== "boolean" && raw.peerLost !== "true" && raw.peerLost !== "false") r.problem("peerLost", raw.peerLost, "must be true or false");
-    else peerLost = raw.peerLost === true || raw.peerLost === "true";
-    if (peerLost && role === "standby") r.problem("peerLost", raw.peerLost, "is for a primary whose standby's region is lost; a standby replicates nothing");
-  }
-
-  let sandbox = false;
-  if (raw.sandbox !== undefined) {
-    if (typeof raw.sandbox !== "boolean" && raw.sandbox !== "true" && raw.sandbox !== "false") r.problem("sandbox", raw.sandbox, "must be true or false");
-    else sandbox = raw.sandbox === true || raw.sandbox === "true";
-  }
-
-  const frameworks = r.list("frameworks", raw.frameworks, (f) => (FRAMEWORKS as readonly string[]).includes(f), `one of ${FRAMEWORKS.join(", ")}`, { required: false }) as Framework[];
-
-  const rawRetention = r.object("retention", raw.retention, true) ?? {};
-  const minimumDays = r.integer("retention.minimumDays", rawRetention.minimumDays, 1, 36500);
-  const maximumDays = rawRetention.maximumDays === undefined ? undefined : r.integer("retention.maximumDays", rawRetention.maximumDays, 1, 36500);
-  const mode = r.oneOf("retention.mode", rawRetention.mode, ["compliance", "governance"] as const, sandbox ? "governance" : "compliance");
-  if (sandbox) {
-    if (frameworks.length > 0) r.problem("sandbox", true, `is not for records: remove it, or remove frameworks (${frameworks.join(", ")})`);
-    if (mode === "compliance") r.problem("retention.mode", mode, `a sandbox must be "governance" so that its test objects can be removed`);
-    if (minimumDays !== undefined && minimumDays > SANDBOX_MAX_RETENTION_DAYS) r.problem("retention.minimumDays", minimumDays, `a sandbox keeps objects at most ${SANDBOX_MAX_RETENTION_DAYS} days`);
-  }
+const retentionMeetsFrameworks: Rule = (c, report) => {
+  const { minimumDays, maximumDays, mode } = c.retention ?? {};
   if (minimumDays !== undefined && maximumDays !== undefined && maximumDays < minimumDays) {
-    r.problem("retention.maximumDays", maximumDays, `must be at least retention.minimumDays (${minimumDays})`);
+    report("retention.maximumDays", maximumDays, `must be at least retention.minimumDays (${minimumDays})`);
   }
+  const frameworks = c.frameworks ?? [];
   const strictest = requiredMinimumDays(frameworks);
   if (minimumDays !== undefined && strictest.framework && minimumDays < strictest.days) {
-    r.problem("retention.minimumDays", minimumDays, `${FRAMEWORK_RULES[strictest.framework].control} (${strictest.framework}) requires at least ${strictest.days} days`);
+    report("retention.minimumDays", minimumDays, `${FRAMEWORK_RULES[strictest.framework].control} (${strictest.framework}) requires at least ${strictest.days} days`);
   }
+  if (c.retention === undefined) return;
   for (const framework of frameworks) {
     const rule = FRAMEWORK_RULES[framework];
-    if (rule.requiresComplianceMode && mode === "governance") r.problem("retention.mode", mode, `${rule.control} (${framework}) requires "compliance": records nobody can alter or erase`);
-    if (rule.requiresMaximum && maximumDays === undefined) r.problem("retention.maximumDays", undefined, `${rule.control} (${framework}) requires a deletion date: set retention.maximumDays`);
+    if (rule.requiresComplianceMode && mode === "governance") report("retention.mode", mode, `${rule.control} (${framework}) requires "compliance": records nobody can alter or erase`);
+    if (rule.requiresMaximum && maximumDays === undefined) report("retention.maximumDays", undefined, `${rule.control} (${framework}) requires a deletion date: set retention.maximumDays`);
   }
+};
 
-  const rawTiers = r.object("tiers", raw.tiers, false) ?? {};
-  const tiers = {
-    coolAfterDays: r.integer("tiers.coolAfterDays", rawTiers.coolAfterDays, 30, 36500, 30),
-    coldAfterDays: r.integer("tiers.coldAfterDays", rawTiers.coldAfterDays, 31, 36500, 90),
-    archiveAfterDays: r.integer("tiers.archiveAfterDays", rawTiers.archiveAfterDays, 32, 36500, 180),
-  };
-  if (tiers.coolAfterDays !== undefined && tiers.coldAfterDays !== undefined && tiers.archiveAfterDays !== undefined) {
-    if (!(tiers.coolAfterDays < tiers.coldAfterDays && tiers.coldAfterDays < tiers.archiveAfterDays)) {
-      r.problem("tiers", tiers, "must increase: coolAfterDays < coldAfterDays < archiveAfterDays");
-    }
-    if (maximumDays !== undefined && tiers.archiveAfterDays >= maximumDays) r.problem("tiers.archiveAfterDays", tiers.archiveAfterDays, `must be below retention.maximumDays (${maximumDays})`);
-  }
+const tiersIncreaseBeforeDeletion: Rule = (c, report) => {
+  const { coolAfterDays, coldAfterDays, archiveAfterDays } = c.tiers ?? {};
+  if (coolAfterDays === undefined || coldAfterDays === undefined || archiveAfterDays === undefined) return;
+  if (!(coolAfterDays < coldAfterDays && coldAfterDays < archiveAfterDays)) report("tiers", c.tiers, "must increase: coolAfterDays < coldAfterDays < archiveAfterDays");
+  const maximumDays = c.retention?.maximumDays;
+  if (maximumDays !== undefined && archiveAfterDays >= maximumDays) report("tiers.archiveAfterDays", archiveAfterDays, `must be below retention.maximumDays (${maximumDays})`);
+};
 
-  const rawIntake = r.object("intake", raw.intake, true) ?? {};
-  const addresses = r.list("intake.addresses", rawIntake.addresses, (a) => EMAIL.test(a), "an email address", { required: true });
-  const domains = rawIntake.domains === undefined ? [...new Set(addresses.map((a) => a.split("@")[1].toLowerCase()))] : r.list("intake.domains", rawIntake.domains, (d) => DOMAIN.test(d), "a domain name", { required: true });
-  const allowedSenders = r.list("intake.allowedSenders", rawIntake.allowedSenders, (s) => EMAIL.test(s) || DOMAIN.test(s), "an email address or a domain", { required: false });
-  const sizeCeiling = cloud === "aws" ? SES_MAX_MESSAGE_BYTES : DEFAULT_MAX_MESSAGE_BYTES;
-  const maxMessageBytes = r.integer("intake.maxMessageBytes", rawIntake.maxMessageBytes, MiB, sizeCeiling, sizeCeiling);
-  if (cloud === "aws" && typeof rawIntake.maxMessageBytes === "number" && rawIntake.maxMessageBytes > SES_MAX_MESSAGE_BYTES) {
-    r.problem("intake.maxMessageBytes", rawIntake.maxMessageBytes, `Amazon SES receives messages up to ${SES_MAX_MESSAGE_BYTES} bytes (40 MB, Amazon SES Developer Guide, "Service quotas")`);
-  }
+const breakGlassRunOnAws: Rule = (c, report, isSet) => {
+  if (!c.breakGlassRun) return;
+  if (c.cloud !== "aws") report("breakGlassRun", true, "is for aws only (a run made as the breakGlass role)");
+  else if (!isSet("breakGlass")) report("breakGlassRun", true, `needs ${PROJECT}:breakGlass, the role this run is made as`);
+};
 
-  const alertEmail = r.text("alertEmail", raw.alertEmail, EMAIL, "must be an email address");
-  const principal = cloud ? PRINCIPAL[cloud] : undefined;
-  const auditors = principal ? r.list("auditors", raw.auditors, (p) => principal.pattern.test(p), principal.allowed, { required: true }) : [];
-  const holdAdmins = principal ? r.list("holdAdmins", raw.holdAdmins, (p) => principal.pattern.test(p), principal.allowed, { required: true }) : [];
-  let breakGlass: string | undefined;
-  if (raw.breakGlass !== undefined) {
-    if (cloud !== "aws") r.problem("breakGlass", raw.breakGlass, "is for aws only (the one role exempt from the archive bucket's explicit denies)");
-    else breakGlass = r.text("breakGlass", raw.breakGlass, /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN, arn:aws:iam::<account>:role/<name>");
+const dualRegionInOneMultiRegion: Rule = (c, report) => {
+  const { region, peerRegion } = c;
+  if (c.gcp?.replication !== "dual-region" || !region || !peerRegion) return;
+  if (!gcsMultiRegionOf(region) || gcsMultiRegionOf(region) !== gcsMultiRegionOf(peerRegion)) {
+    report("gcp.replication", "dual-region", `a dual-region needs region and peerRegion in one of the US, EU or ASIA multi-regions (us-*, europe-* or asia-*); ${region} and ${peerRegion} are not; use "transfer"`);
   }
-  let breakGlassRun = false;
-  if (raw.breakGlassRun !== undefined) {
-    if (typeof raw.breakGlassRun !== "boolean" && raw.breakGlassRun !== "true" && raw.breakGlassRun !== "false") r.problem("breakGlassRun", raw.breakGlassRun, "must be true or false");
-    else breakGlassRun = raw.breakGlassRun === true || raw.breakGlassRun === "true";
-    if (breakGlassRun && cloud !== "aws") r.problem("breakGlassRun", raw.breakGlassRun, "is for aws only (a run made as the breakGlass role)");
-    else if (breakGlassRun && raw.breakGlass === undefined) r.problem("breakGlassRun", raw.breakGlassRun, "needs email-journal:breakGlass, the role this run is made as");
-  }
-  if (sandbox && cloud === "aws" && raw.breakGlass === undefined) {
-    r.problem("breakGlass", undefined, "a sandbox on aws is destroyed by the break-glass role (the archive's denies and the key exempt only it): set breakGlass");
-  }
-  const storageRedundancy = r.oneOf("storageRedundancy", raw.storageRedundancy, ["zone", "geo-zone"] as const, "zone");
-  let gcp: GcpConfig | undefined;
-  const rawGcp = r.object("gcp", raw.gcp, cloud === "gcp");
-  if (rawGcp && cloud !== "gcp") r.problem("gcp", rawGcp, "is for gcp only (project, relayInvokers, replication)");
-  else if (rawGcp) {
-    const project = r.text("gcp.project", rawGcp.project, GCP_PROJECT, "must be a Google Cloud project id: 6-30 lower-case letters, digits and hyphens, starting with a letter");
-    const relayInvokers = r.list("gcp.relayInvokers", rawGcp.relayInvokers, (m) => GCP_SERVICE_ACCOUNT.test(m), "serviceAccount:<name>@<project>.iam.gserviceaccount.com, a relay's identity", { required: true });
-    const replication = r.oneOf("gcp.replication", rawGcp.replication, ["transfer", "dual-region"] as const, "transfer");
-    if (replication === "dual-region" && region && peerRegion && (!gcsMultiRegionOf(region) || gcsMultiRegionOf(region) !== gcsMultiRegionOf(peerRegion))) {
-      r.problem("gcp.replication", replication, `a dual-region needs region and peerRegion in one of the US, EU or ASIA multi-regions (us-*, europe-* or asia-*); ${region} and ${peerRegion} are not; use "transfer"`);
-    }
-    gcp = { project: project!, relayInvokers, replication: replication! };
-  }
-  let reservedConcurrency: number | undefined;
-  if (raw.reservedConcurrency !== undefined) {
-    if (cloud !== "aws") r.problem("reservedConcurrency", raw.reservedConcurrency, "is for aws only (the ingestor Lambda's reserved concurrency)");
-    else reservedConcurrency = r.integer("reservedConcurrency", raw.reservedConcurrency, 1, 10000);
-  }
-  const dataClassification = r.oneOf("dataClassification", raw.dataClassification, ["confidential", "restricted"] as const, "restricted");
-  const detectors = raw.detectors === undefined ? [...DETECTORS] : (r.list("detectors", raw.detectors, (d) => (DETECTORS as readonly string[]).includes(d), `one of ${DETECTORS.join(", ")}`, { required: false }) as DetectorName[]);
+};
 
-  let governance: GovernanceConfig | undefined;
-  const rawGovernance = r.object("governance", raw.governance, false);
-  if (rawGovernance) {
-    if (typeof rawGovernance.enabled !== "boolean") r.problem("governance.enabled", rawGovernance.enabled, "must be true or false");
-    const optional = (key: string, pattern: RegExp, allowed: string) => (rawGovernance[key] === undefined ? undefined : r.text(`governance.${key}`, rawGovernance[key], pattern, allowed));
-    const organization = optional("organization", /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Pulumi Cloud organization name");
-    const auditorsTeam = optional("auditorsTeam", /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Pulumi Cloud team name");
-    const webhookUrl = optional("webhookUrl", /^https:\/\/[^\s]+$/, "must be an https:// URL");
-    const repository = optional("repository", /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be a GitHub repository, owner/name");
-    const branch = optional("branch", /^[A-Za-z0-9._\/-]+$/, "must be a branch name") ?? "main";
-    governance = {
-      enabled: rawGovernance.enabled === true,
-      branch,
-      ...(organization ? { organization } : {}),
-      ...(auditorsTeam ? { auditorsTeam } : {}),
-      ...(webhookUrl ? { webhookUrl } : {}),
-      ...(repository ? { repository } : {}),
-    };
-  }
+const RULES: readonly Rule[] = [sesReceivesInRegion, peerIsAnotherStack, sandboxIsNotForRecords, retentionMeetsFrameworks, tiersIncreaseBeforeDeletion, breakGlassRunOnAws, dualRegionInOneMultiRegion];
 
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
-  // Every field was checked above; the assertions only tell the compiler so.
-  return {
-    stack,
-    cloud: cloud!,
-    region: region!,
-    role: role!,
-    peerStack: peerStack!,
-    peerRegion: peerRegion!,
-    peerLost,
-    retention: { minimumDays: minimumDays!, mode: mode!, ...(maximumDays !== undefined ? { maximumDays } : {}) },
-    frameworks,
-    tiers: tiers as TierConfig,
-    intake: { addresses, domains, allowedSenders, maxMessageBytes: maxMessageBytes! },
-    alertEmail: alertEmail!,
-    auditors,
-    holdAdmins,
-    ...(breakGlass ? { breakGlass } : {}),
-    ...(breakGlassRun ? { breakGlassRun } : {}),
-    storageRedundancy: storageRedundancy!,
-    ...(gcp ? { gcp } : {}),
-    dataClassification: dataClassification!,
-    detectors,
-    ...(governance ? { governance } : {}),
-    sandbox,
-    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
-  };
+/**
+ * Checks a stack's raw config (keys without the `email-journal:` prefix), as Pulumi hands it to the
+ * program or as a tool reads it from the stack file. Throws a ConfigError listing every problem.
+ */
+export function parseStackConfig(raw: Raw, stack: string): StackConfig {
+  const { values, problems } = checkSettings(PROJECT, SETTINGS, raw);
+  const report: Report = (key, value, allowed) => problems.push(problemLine(PROJECT, key, value === undefined ? "(not set)" : JSON.stringify(value), allowed));
+  const partly = { stack, ...values } as Partly<StackConfig>;
+  for (const rule of RULES) rule(partly, report, (key) => raw[key] !== undefined);
+  if (problems.length > 0) throw new ConfigError(problems);
+  // Every setting passed its checks above, and SETTINGS has exactly StackConfig's keys.
+  return partly as StackConfig;
 }
 
-/** The keys a stack file may set; anything else is a typo worth reporting. */
-export const CONFIG_KEYS = [
-  "cloud", "region", "role", "peerStack", "peerRegion", "peerLost", "retention", "frameworks", "tiers", "intake", "alertEmail",
-  "auditors", "holdAdmins", "breakGlass", "breakGlassRun", "storageRedundancy", "gcp", "dataClassification", "detectors", "governance", "sandbox",
-  "reservedConcurrency",
-] as const;
-
-/** Reads this stack's config through Pulumi, once, for the program. */
+/**
+ * Reads this stack's config through Pulumi, once, for the program: each setting with Pulumi's
+ * accessor for its type (maps and lists with `getObject`), and every other `email-journal:` key
+ * too, so that a typo is refused rather than ignored. governance.webhookUrl arrives decrypted
+ * inside the `governance` map (Pulumi decrypts a stack file's `secure:` values for the program)
+ * and is wrapped in pulumi.secret as it is checked; the map is read plain so that the program can
+ * branch on its other settings.
+ */
 export function loadStackConfig(): StackConfig {
   const config = new pulumi.Config(PROJECT);
   const raw: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
-    // Structured values arrive as JSON; scalars as plain strings.
-    const value = config.get(key);
-    if (value === undefined) continue;
-    try {
-      raw[key] = /^[[{]/.test(value.trim()) ? JSON.parse(value) : value;
-    } catch {
-      raw[key] = value;
-    }
+  for (const [key, spec] of Object.entries(SETTINGS)) {
+    const value = readTyped(config, key, spec.type);
+    if (value !== undefined) raw[key] = value;
+  }
+  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    const key = fullKey.slice(PROJECT.length + 1);
+    if (fullKey.startsWith(`${PROJECT}:`) && !(key in SETTINGS)) raw[key] = config.get(key);
   }
   return parseStackConfig(raw, pulumi.getStack());
+}
+
+/** A setting read with Pulumi's accessor for its type; a value not of that type comes back as the string it is, for the checks to report with the rest. */
+function readTyped(config: pulumi.Config, key: string, type: Spec["type"]): unknown {
+  try {
+    switch (type) {
+      case "object":
+      case "array":
+        return config.getObject<unknown>(key);
+      case "boolean":
+        return config.getBoolean(key);
+      case "integer":
+        return config.getNumber(key);
+      case "string":
+        return config.get(key);
+    }
+  } catch (err) {
+    if (!pulumi.RunError.isInstance(err)) throw err;
+    return config.get(key);
+  }
 }
 
 /** Tags for every resource; GCP takes them through `gcpLabels`. */

@@ -1,5 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ConfigError, gcpLabels, parseStackConfig, resourceTags, type StackConfig } from "../../infra/config";
+import { ConfigError, DEFAULT_MAX_MESSAGE_BYTES, gcpLabels, parseStackConfig, resourceTags, type StackConfig } from "../../infra/config";
 import { requiredMinimumDays } from "../../policies/shared/frameworks";
 import { projectConfig } from "../../infra/stackFiles";
 
@@ -58,7 +59,8 @@ describe("rejections name the key, the value and what is allowed", () => {
     ["archive tier after deletion", { tiers: { coolAfterDays: 30, coldAfterDays: 90, archiveAfterDays: 3000 } }, /email-journal:tiers.archiveAfterDays = 3000: must be below retention.maximumDays \(2922\)/],
     ["no journal address", { intake: { addresses: [] } }, /email-journal:intake.addresses = \[\]: must be a non-empty list, each an email address/],
     ["a bad journal address", { intake: { addresses: ["journal at example.com"] } }, /email-journal:intake.addresses\[0\] = "journal at example.com": must be an email address/],
-    ["a message limit over SES's 40 MB", { intake: { addresses: ["j@example.com"], maxMessageBytes: 157286400 } }, /email-journal:intake.maxMessageBytes = 157286400: must be a whole number from 1048576 to 41943040/],
+    ["a message limit over SES's 40 MB", { intake: { addresses: ["j@example.com"], maxMessageBytes: 157286400 } }, /email-journal:intake.maxMessageBytes = 157286400: must be a whole number from 1048576 to 41943040: Amazon SES receives messages up to 41943040 bytes \(40 MB, Amazon SES Developer Guide, "Service quotas"\)/],
+    ["an unknown nested setting", { intake: { addresses: ["j@example.com"], maxMessageByte: 1048576 } }, /email-journal:intake.maxMessageByte = \[not shown\]: unknown key in intake; did you mean maxMessageBytes\? valid keys: addresses, domains, allowedSenders, maxMessageBytes/],
     ["a bad alert email", { alertEmail: "oncall" }, /email-journal:alertEmail = "oncall": must be an email address/],
     ["an AWS auditor that is not an IAM ARN", { auditors: ["alice@example.com"] }, /email-journal:auditors\[0\] = "alice@example.com": must be an IAM user or role ARN/],
     ["no hold admins", { holdAdmins: [] }, /email-journal:holdAdmins = \[\]: must be a non-empty list/],
@@ -73,7 +75,7 @@ describe("rejections name the key, the value and what is allowed", () => {
     ["reserved concurrency on azure", { cloud: "azure", region: "eastus2", peerRegion: "centralus", reservedConcurrency: 20 }, /email-journal:reservedConcurrency = 20: is for aws only/],
     ["an unknown classification", { dataClassification: "public" }, /email-journal:dataClassification = "public": must be one of confidential, restricted/],
     ["an unknown detector", { detectors: ["passport"] }, /email-journal:detectors\[0\] = "passport": must be one of card, ssn, iban/],
-    ["a plain-HTTP governance webhook", { governance: { enabled: true, webhookUrl: "http://hooks.example.com" } }, /email-journal:governance.webhookUrl = "http:\/\/hooks.example.com": must be an https:\/\/ URL/],
+    ["a plain-HTTP governance webhook, without repeating the secret", { governance: { enabled: true, webhookUrl: "http://hooks.example.com" } }, /email-journal:governance.webhookUrl = \[secret\]: must be an https:\/\/ URL/],
     ["a governance repository that is a URL", { governance: { enabled: true, repository: "https://github.com/acme/x" } }, /email-journal:governance.repository = .*: must be a GitHub repository, owner\/name/],
     ["governance without enabled", { governance: { organization: "acme" } }, /email-journal:governance.enabled = \(not set\): must be true or false/],
   ])("%s", (_what, change, message) => {
@@ -114,6 +116,121 @@ describe("rejections name the key, the value and what is allowed", () => {
     const problems = problemsOf(withChange({ cloud: "aws", role: "leader", alertEmail: "x", detectors: ["nope"] }));
     expect(problems).toHaveLength(3);
     expect(() => parseStackConfig(withChange({ role: "leader", alertEmail: "x" }), "prod")).toThrow(/invalid stack configuration \(2 problems\):\n {2}email-journal:role/);
+  });
+});
+
+describe("defaults", () => {
+  const minimal = (cloud: "aws" | "azure") => ({
+    cloud,
+    region: cloud === "aws" ? "us-east-1" : "eastus2",
+    peerRegion: cloud === "aws" ? "us-west-2" : "centralus",
+    role: "primary",
+    peerStack: "acme/email-journal/other",
+    retention: { minimumDays: 365 },
+    intake: { addresses: ["journal@Archive.Example.com"] },
+    alertEmail: "oncall@example.com",
+    auditors: cloud === "aws" ? ["arn:aws:iam::111122223333:role/auditor"] : ["6f1c3a52-8d4e-4b7a-9c21-3e5f7a9b1d04"],
+    holdAdmins: cloud === "aws" ? ["arn:aws:iam::111122223333:role/holds"] : ["2a9e7c41-5b3d-4f86-a1c9-8d2e4f6b0a73"],
+  });
+
+  it("fill every setting a stack file leaves out, the message ceiling by cloud", () => {
+    const config = parseStackConfig(minimal("aws"), "prod");
+    expect(config).toEqual({
+      stack: "prod",
+      ...minimal("aws"),
+      peerLost: false,
+      sandbox: false,
+      frameworks: [],
+      retention: { minimumDays: 365, mode: "compliance" },
+      tiers: { coolAfterDays: 30, coldAfterDays: 90, archiveAfterDays: 180 },
+      intake: { addresses: ["journal@Archive.Example.com"], domains: ["archive.example.com"], allowedSenders: [], maxMessageBytes: 40 * 1024 * 1024 },
+      breakGlassRun: false,
+      storageRedundancy: "zone",
+      dataClassification: "restricted",
+      detectors: ["card", "ssn", "iban"],
+      governance: { enabled: false, branch: "main" },
+    });
+    expect(parseStackConfig(minimal("azure"), "prod").intake.maxMessageBytes).toBe(DEFAULT_MAX_MESSAGE_BYTES);
+  });
+
+  it("fill a map's missing settings and keep the ones given", () => {
+    const config = parseStackConfig({ ...minimal("aws"), tiers: { coolAfterDays: 60 }, governance: { enabled: true } }, "prod");
+    expect(config.tiers).toEqual({ coolAfterDays: 60, coldAfterDays: 90, archiveAfterDays: 180 });
+    expect(config.governance).toEqual({ enabled: true, branch: "main" });
+  });
+});
+
+describe("keys the schema does not know are refused at every level, with the nearest valid key", () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["a top-level typo", { dataClasification: "confidential" }, /^email-journal:dataClasification = \[not shown\]: unknown key; did you mean dataClassification\? valid keys: cloud, region, role, .*, reservedConcurrency$/],
+    ["in retention", { retention: { minimumDays: 2557, minimumDay: 3000, maximumDays: 2922 } }, /^email-journal:retention.minimumDay = \[not shown\]: unknown key in retention; did you mean minimumDays\? valid keys: minimumDays, maximumDays, mode$/],
+    ["in tiers", { tiers: { coolAfterDays: 30, coldAfterdays: 90 } }, /^email-journal:tiers.coldAfterdays = \[not shown\]: unknown key in tiers; did you mean coldAfterDays\? valid keys: coolAfterDays, coldAfterDays, archiveAfterDays$/],
+    ["in intake", { intake: { addresses: ["j@example.com"], allowedSender: ["example.com"] } }, /^email-journal:intake.allowedSender = \[not shown\]: unknown key in intake; did you mean allowedSenders\?/],
+    ["in governance, a secret's value unshown", { governance: { enabled: true, webhookURL: "https://hooks.example.com/x?token=s3cret" } }, /^email-journal:governance.webhookURL = \[not shown\]: unknown key in governance; did you mean webhookUrl\? valid keys: enabled, organization, auditorsTeam, webhookUrl, repository, branch$/],
+    ["without a near one, only the valid keys", { colour: "blue" }, /^email-journal:colour = \[not shown\]: unknown key; valid keys: cloud, /],
+  ])("%s", (_what, change, message) => {
+    const problems = problemsOf(withChange(change));
+    expect(problems.filter((p) => message.test(p)), problems.join("\n")).toHaveLength(1);
+    expect(problems.join("\n")).not.toContain("s3cret");
+  });
+
+  it("in gcp", () => {
+    const problems = problemsOf({ ...gcpStack(), gcp: { ...GCP, projectId: "acme-journal-prod" } });
+    expect(problems).toEqual(["email-journal:gcp.projectId = [not shown]: unknown key in gcp; did you mean project? valid keys: project, relayInvokers, replication"]);
+  });
+
+  it("a misspelt required key is named, and so is the key it leaves unset", () => {
+    const problems = problemsOf(withChange({ retention: { minimumDay: 2557, maximumDays: 2922 } }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^email-journal:retention.minimumDay = \[not shown\]: unknown key in retention; did you mean minimumDays\?/),
+        expect.stringMatching(/^email-journal:retention.minimumDays = \(not set\): must be a whole number from 1 to 36500$/),
+      ]),
+    );
+  });
+});
+
+describe("the governance webhook URL is a secret", () => {
+  const URL = "https://hooks.example.com/pulumi/email-journal?token=s3cret";
+  const governanceOf = (webhookUrl: unknown) => parseStackConfig(withChange({ governance: { enabled: true, webhookUrl } }), "prod").governance;
+  const valueOf = (output: pulumi.Output<string>) => new Promise<string>((resolve) => output.apply(resolve));
+  /** Whether apply runs at all: Pulumi skips it for a value not known yet. */
+  const known = async (output: pulumi.Output<string>) => {
+    let ran = false;
+    output.apply(() => (ran = true));
+    await pulumi.isSecret(output);
+    await new Promise((resolve) => setImmediate(resolve));
+    return ran;
+  };
+
+  it("read as a Pulumi secret Output holding the URL", async () => {
+    const { webhookUrl } = governanceOf(URL);
+    expect(pulumi.Output.isInstance(webhookUrl)).toBe(true);
+    expect(await pulumi.isSecret(webhookUrl!)).toBe(true);
+    expect(await valueOf(webhookUrl!)).toBe(URL);
+    expect(JSON.stringify(governanceOf(URL))).not.toContain("s3cret");
+  });
+
+  it("accepted encrypted (secure:) from a stack file read outside Pulumi, as an unknown secret", async () => {
+    const { webhookUrl } = governanceOf({ secure: "v1:Zm9vYmFy" });
+    expect(await pulumi.isSecret(webhookUrl!)).toBe(true);
+    expect(await known(webhookUrl!)).toBe(false);
+    expect(await known(governanceOf(URL).webhookUrl!)).toBe(true);
+  });
+
+  it("never repeated in a problem, nor is a governance map that may hold it", () => {
+    const problems = [...problemsOf(withChange({ governance: { enabled: "yes", webhookUrl: URL.replace("https", "http") } })), ...problemsOf(withChange({ governance: URL }))];
+    expect(problems).toEqual([
+      "email-journal:governance.enabled = \"yes\": must be true or false",
+      "email-journal:governance.webhookUrl = [secret]: must be an https:// URL",
+      "email-journal:governance = [secret]: must be a map of settings: enabled, organization, auditorsTeam, webhookUrl, repository, branch",
+    ]);
+  });
+
+  it("is the only setting that may be encrypted: another is refused, saying what it must be", () => {
+    expect(problemsOf(withChange({ alertEmail: { secure: "v1:Zm9vYmFy" } }))).toEqual([
+      'email-journal:alertEmail = {"secure":"v1:Zm9vYmFy"}: is encrypted, but it is not a secret setting: set it in plain text (pulumi config set --plaintext); it must be an email address',
+    ]);
   });
 });
 

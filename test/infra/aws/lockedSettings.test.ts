@@ -82,6 +82,6 @@ describe("email-journal:breakGlassRun", () => {
     expect(() => parseStackConfig({ ...projectConfig("gcp-us-east4"), breakGlassRun: true }, "aws-us-east-1")).toThrow("email-journal:breakGlassRun = true: is for aws only");
     expect(() => primary({ breakGlassRun: "yes" })).toThrow('email-journal:breakGlassRun = "yes": must be true or false');
     expect(primary({ breakGlassRun: "true" }).breakGlassRun).toBe(true);
-    expect(primary().breakGlassRun).toBeUndefined();
+    expect(primary().breakGlassRun).toBe(false);
   });
 });
