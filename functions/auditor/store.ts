@@ -53,4 +53,6 @@ export interface AuditorStore {
   audit(event: AuditorEvent): Promise<void>;
   /** Every auditor event the trail holds, oldest first (holds are read back from these). */
   events(): AsyncIterable<AuditorEvent>;
+  /** Releases what the store holds open (the local archive's write lock or writer connection); optional. */
+  close?(): Promise<void>;
 }

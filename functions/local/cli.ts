@@ -1,46 +1,56 @@
-// `npm run journal -- <command>`: what an auditor does with a local archive.
+// `npm run journal -- <command>`: what an auditor does with an archive, the local one (JOURNAL_DIR)
+// or, with --archive/--stack, a cloud one. `verify` and `head` on the local archive are the local
+// archive's own proofs (its trail); search, hold, export, verify --store and retention are the
+// auditor's commands over the store port (functions/auditor/).
 import { randomBytes } from "node:crypto";
 import { link, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
+import { HelpRequested, UsageError, options as parse, print, type Spec } from "../auditor/cli/args";
+import { EXPORT_USAGE, exportCaseCommand } from "../auditor/cli/exportCommand";
+import { holdCommand } from "../auditor/cli/hold";
+import { listCommand, searchCommand } from "../auditor/cli/search";
+import { reindexCommand, retentionCommand, storeVerifyCommand } from "../auditor/cli/storeCommands";
+import { isCloudLocation } from "../auditor/open";
 import type { AuditSink } from "../core/audit";
-import { isSha256, parseKey } from "../core/layout";
-import type { MessageMetadata } from "../core/types";
+import { isSha256 } from "../core/layout";
 import { openArchiveReader, openLocalArchive, type ArchiveReader } from "./archive";
 import { headAnchor, parseAnchor, readHead } from "./auditLog";
 import { readLocalSettings, type LocalSettings } from "./settings";
 import { verifyArchive } from "./verify";
 import { writerClient } from "./writerLock";
 
-const USAGE = `usage: npm run journal -- <command> [options]
+const USAGE = `usage: npm run journal -- <command> [options]      (each command: --help)
+  search [filters] [--format table|json|csv] [--limit N]
+        messages by sender, recipient, domain, dates, subject words, Message-ID, correlation id,
+        attachment name or hash, sensitive-data flag, source, size; --quarantined for quarantined input
+  hold set|clear|list --case ID [SHA256 …| filters]
+        legal holds by case; clearing one case's hold keeps the store's hold while another case holds
+  export --case ID --out FOLDER|FILE.zip [SHA256 …| filters] [--mbox]
+        the messages as archived, a manifest and a chain-of-custody record; resumable
+  export <sha256> [--out FILE]
+        one message's original bytes, to FILE (never overwritten) or stdout; audited as an export
   verify [--expect-head SEQ:MAC] [--json]
-        prove the archive whole: the audit trail to its authenticated head, every record it
+        prove the local archive whole: the audit trail to its authenticated head, every record it
         created present, every object intact and under its own name; exit 1 naming the first
         bad record. --expect-head: the trail must still hold an anchor recorded by \`head\`
+  verify --store [--sample N] [--peer ARCHIVE] [--json]
+        any archive, through its store: hashes, store checksums, sidecar pairing, WORM state, the DR copy
   head [--json]
-        print the trail's authenticated head and its anchor, to record outside this machine
+        print the local trail's authenticated head and its anchor, to record outside this machine
+  retention [--maximum-days N]
+        counts and bytes by retain-until year and tier, holds, what awaits lifecycle deletion
+  reindex
+        rebuild the local search index from the sidecars
   list [--from ADDR] [--to ADDR] [--date YYYY-MM-DD] [--json]
-        records by sender, recipient (To/Cc/Bcc/envelope) or date
-  export <sha256> [--out FILE]
-        the original bytes, to FILE (never overwritten) or stdout; audited as an export
+        \`search\` with today's flags
   help
-The archive is JOURNAL_DIR (default ./.journal); JOURNAL_MASTER_KEY if the archive uses one.
-verify, head and list only read; export records its audit line through the running archive
-(\`npm start\`) when there is one.`;
+The archive: --archive <./dir | s3://bucket | https://ACCOUNT.blob.core.windows.net/CONTAINER | gs://bucket>
+or --stack NAME; by default the local archive, JOURNAL_DIR (default ./.journal), with JOURNAL_MASTER_KEY
+if it uses one. Searches, holds, exports and store verifies are audited in the archive's trail, through
+the running archive (\`npm start\`) when there is one.`;
 
-class UsageError extends Error {}
-
-type Spec = Record<string, { type: "string" | "boolean" }>;
-
-function options<S extends Spec>(args: string[], spec: S, positionals = 0): { values: { [K in keyof S]?: S[K]["type"] extends "string" ? string : boolean }; positionals: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: spec, allowPositionals: positionals > 0, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
-  return parsed as never;
+function options<S extends Spec>(args: string[], spec: S, positionals = 0) {
+  return parse(args, spec, USAGE, positionals);
 }
 
 const progress = (line: string) => {
@@ -51,11 +61,16 @@ function reader(settings: LocalSettings): ArchiveReader {
   return openArchiveReader({ dir: settings.dir, masterKey: settings.masterKey });
 }
 
+/** The local archive's settings, with `--archive ./dir` in place of JOURNAL_DIR when given. */
+function localSettings(archive?: string): LocalSettings {
+  return readLocalSettings(archive !== undefined ? { ...process.env, JOURNAL_DIR: archive } : process.env);
+}
+
 async function verify(args: string[]): Promise<number> {
-  const { values } = options(args, { "expect-head": { type: "string" }, json: { type: "boolean" } });
+  const { values } = options(args, { "expect-head": { type: "string" }, json: { type: "boolean" }, archive: { type: "string" } });
   const expectHead = values["expect-head"] === undefined ? undefined : parseAnchor(values["expect-head"]);
   if (values["expect-head"] !== undefined && !expectHead) throw new UsageError(`--expect-head must be the anchor \`head\` printed, SEQ:MAC (a line number, a colon, 64 hex characters), got "${values["expect-head"]}"`);
-  const verdict = await verifyArchive(reader(readLocalSettings(process.env)), {
+  const verdict = await verifyArchive(reader(localSettings(values.archive)), {
     ...(expectHead ? { expectHead } : {}),
     onProgress: (done, total, phase) => progress(phase === "objects" ? `objects ${done}/${total}   ` : `audit line ${done}   `),
   });
@@ -75,8 +90,8 @@ async function verify(args: string[]): Promise<number> {
 }
 
 async function head(args: string[]): Promise<number> {
-  const { values } = options(args, { json: { type: "boolean" } });
-  const archive = reader(readLocalSettings(process.env));
+  const { values } = options(args, { json: { type: "boolean" }, archive: { type: "string" } });
+  const archive = reader(localSettings(values.archive));
   const current = await readHead(archive.dir, archive.keyring);
   if (!current) throw new Error(`no audit head in ${archive.dir}: run \`npm run journal -- verify\``);
   const anchor = headAnchor(current);
@@ -85,36 +100,6 @@ async function head(args: string[]): Promise<number> {
     console.log(`audit head: line ${current.seq}, MAC ${current.mac}, written ${current.at}`);
     console.log(`anchor: ${anchor}`);
     console.log(`Record the anchor outside this machine; \`npm run journal -- verify --expect-head ${anchor}\` then proves the trail still holds it.`);
-  }
-  return 0;
-}
-
-async function list(args: string[]): Promise<number> {
-  const { values } = options(args, { from: { type: "string" }, to: { type: "string" }, date: { type: "string" }, json: { type: "boolean" } });
-  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) throw new UsageError(`--date must be YYYY-MM-DD, got "${values.date}"`);
-  const { store } = reader(readLocalSettings(process.env));
-  const prefix = values.date !== undefined ? `meta/${values.date.replace(/-/g, "/")}/` : "meta/";
-  const from = values.from?.toLowerCase();
-  const to = values.to?.toLowerCase();
-  const found: Array<MessageMetadata & { missing?: true }> = [];
-  const keys = await store.keys(prefix);
-  for (let i = 0; i < keys.length; i++) {
-    progress(`reading ${i + 1}/${keys.length}`);
-    if (parseKey(keys[i])?.ext !== "json") continue;
-    const meta = JSON.parse((await store.get(keys[i]))!.toString("utf8")) as MessageMetadata;
-    if (from && !meta.from.includes(from) && meta.envelope.sender !== from) continue;
-    const recipients = [...meta.to, ...meta.cc, ...meta.bcc, ...meta.envelope.recipients.map((r) => r.address)];
-    if (to && !recipients.includes(to)) continue;
-    // A sidecar whose message is gone is listed as missing, never as if it could be exported.
-    found.push((await store.header(meta.key).catch(() => undefined)) ? meta : { ...meta, missing: true });
-  }
-  if (process.stderr.isTTY && keys.length > 0) process.stderr.write("\n");
-  if (values.json) console.log(JSON.stringify(found, null, 2));
-  else {
-    for (const m of found) {
-      const recipients = m.envelope.recipients.map((r) => r.address).join(",") || m.to.join(",") || "-";
-      console.log(`${m.receivedAt}  ${m.sha256}  ${m.from.join(",") || "-"}  →  ${recipients}  ${m.subject ?? ""}${m.missing ? "  [MESSAGE MISSING: run verify]" : ""}`);
-    }
   }
   return 0;
 }
@@ -138,10 +123,10 @@ async function withAuditWriter<T>(settings: LocalSettings, archive: ArchiveReade
 }
 
 async function exportMessage(args: string[]): Promise<number> {
-  const { values, positionals } = options(args, { out: { type: "string" } }, 1);
+  const { values, positionals } = parse(args, { out: { type: "string" }, archive: { type: "string" } }, EXPORT_USAGE, 1);
   const sha256 = positionals[0];
   if (!sha256 || !isSha256(sha256)) throw new UsageError(`export needs a message's sha256 (64 lower-case hex characters), got "${sha256 ?? ""}"`);
-  const settings = readLocalSettings(process.env);
+  const settings = localSettings(values.archive);
   const archive = reader(settings);
   // The keys must be the archive's before anything is read or written.
   await readHead(archive.dir, archive.keyring);
@@ -179,17 +164,38 @@ async function exportMessage(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `verify` on the local archive is today's proof; on a cloud archive, or with --store/--sample/--peer, the store's checks. */
+function wantsStoreVerify(args: string[]): boolean {
+  const at = (name: string) => args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  const archive = at("--archive");
+  const value = archive < 0 ? undefined : args[archive].includes("=") ? args[archive].slice(args[archive].indexOf("=") + 1) : args[archive + 1];
+  return ["--store", "--sample", "--peer", "--stack"].some((name) => at(name) >= 0) || (value !== undefined && isCloudLocation(value));
+}
+
+/** `export <sha256>` alone is today's one-message export; with --case it is a case's export. */
+function wantsCaseExport(args: string[]): boolean {
+  return args.some((a) => a === "--case" || a.startsWith("--case=")) || !args.some((a) => isSha256(a));
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case "verify":
-      return verify(args);
+      return wantsStoreVerify(args) ? storeVerifyCommand(args) : verify(args);
     case "head":
       return head(args);
+    case "search":
+      return searchCommand(args);
     case "list":
-      return list(args);
+      return listCommand(args);
+    case "hold":
+      return holdCommand(args);
     case "export":
-      return exportMessage(args);
+      return wantsCaseExport(args) ? exportCaseCommand(args) : exportMessage(args);
+    case "retention":
+      return retentionCommand(args);
+    case "reindex":
+      return reindexCommand(args);
     case "help":
     case "--help":
     case "-h":
@@ -206,8 +212,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof HelpRequested) {
+      print(err.usage);
+      process.exitCode = 0;
+      return;
+    }
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${USAGE}`);
+      console.error(`${err.message}\n\n${err.usage ?? USAGE}`);
       process.exitCode = 2;
       return;
     }

@@ -119,6 +119,11 @@ export class Keyring {
     return Buffer.from(hkdfSync("sha256", this.key(keyId), Buffer.alloc(0), "journal-audit", 32));
   }
 
+  /** The key of the auditor's blind search index under master key `keyId` (default: current): keyed hashes of what is searched, never the master key itself. */
+  indexKey(keyId: string = this.current): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.key(keyId), Buffer.alloc(0), "journal-index", 32));
+  }
+
   private key(id: string): Buffer {
     const key = this.keys.get(id);
     if (!key) throw new Error(`master key ${id} is not in the keyring (keys folder or JOURNAL_MASTER_KEY)`);

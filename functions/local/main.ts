@@ -1,5 +1,6 @@
 // `npm start`: the whole archive on this machine, no cloud account needed.
 import { join, resolve } from "node:path";
+import { indexAsArchived } from "../auditor/local/liveIndex";
 import { jsonLogger } from "../core/log";
 import { createPipeline } from "../core/pipeline";
 import { openLocalArchive } from "./archive";
@@ -14,7 +15,9 @@ async function main(): Promise<void> {
   const settings = readLocalSettings(process.env);
   const logger = jsonLogger();
   const archive = await openLocalArchive({ dir: settings.dir, masterKey: settings.masterKey, logger });
-  const pipeline = createPipeline({ store: archive.store, audit: archive.audit, retentionDays: settings.retentionDays, maxMessageBytes: settings.maxMessageBytes, logger });
+  // The auditor's search index follows each delivery (functions/auditor/local/liveIndex.ts).
+  const index = indexAsArchived(createPipeline({ store: archive.store, audit: archive.audit, retentionDays: settings.retentionDays, maxMessageBytes: settings.maxMessageBytes, logger }), archive, logger);
+  const pipeline = index.pipeline;
   const tls = await loadOrCreateCertificate(settings.dir, settings.tls);
   // One budget for both intakes; bodies a crash left in the spool are unreadable and removed.
   const spoolDir = join(settings.dir, "spool");
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     logger.log("info", `stopping on ${signal}`);
     await Promise.all([smtp.close(), http.close()]);
+    await index.close();
     await archive.close();
     process.exit(0);
   };
