@@ -146,11 +146,16 @@ export async function auditedSearch(archive: AuditTarget, query: Query): Promise
     shown = true;
     progress(`sidecars read: ${read}   `);
   });
-  const result = await engine.search(query);
+  const found = await engine.search(query);
   if (shown) endProgress();
-  await archive.store.audit({ action: "searched", at: new Date().toISOString(), actor: await archive.store.actor(), query: describeQuery(query), count: result.total });
-  return { ...result, engine: engine.name };
+  await archive.store.audit({ action: "searched", at: new Date().toISOString(), actor: await archive.store.actor(), query: describeQuery(query), count: found.total });
+  // A sidecar whose message is gone is shown as missing, never as if it could be exported (locally a stat; clouds: verify).
+  const local = archive.local?.archive.store;
+  const hits = local ? await Promise.all(found.hits.map(async (hit) => ((await local.header(hit.key).catch(() => undefined)) ? hit : { ...hit, notes: [...hit.notes, MISSING] }))) : found.hits;
+  return { ...found, hits, engine: engine.name };
 }
+
+export const MISSING = "MESSAGE MISSING: run verify";
 
 /** One line per hit, for the table and CSV. */
 export function rowOf(hit: Hit, match: "yes" | "possible" = "yes") {
@@ -250,7 +255,7 @@ export async function listCommand(args: string[]): Promise<number> {
   const archive = await openTarget({ ...target(values, LIST_USAGE), role: "auditor" });
   try {
     const result = await auditedSearch(archive, query);
-    if (values.json) print(JSON.stringify(result.hits.map((hit) => hit.sidecar), null, 2));
+    if (values.json) print(JSON.stringify(result.hits.map((hit) => (hit.notes.includes(MISSING) ? { ...hit.sidecar, missing: true } : hit.sidecar)), null, 2));
     else for (const hit of result.hits) print(render({ ...result, hits: [hit], possible: [], notes: [] }, query, "table").split("\n")[0]);
   } finally {
     await archive.close();
