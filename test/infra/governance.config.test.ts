@@ -1,11 +1,14 @@
 // The governance stack's config checks (governance/config.ts): every problem named with its key, the
 // value found and what is allowed, all at once, as the archive stacks' config reports them; and the
 // webhook URL accepted only as a secret, and never repeated in an error.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { load } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../infra/config";
 import { stackNames } from "../../infra/stackFiles";
-import { type ConfigContext, DEFAULT_BRANCH, isConfigSecret, loadGovernanceConfig, parseGovernanceConfig } from "../../governance/config";
+import { type ConfigContext, DEFAULT_BRANCH, GOVERNANCE_KEYS, GOVERNANCE_PROJECT, isConfigSecret, loadGovernanceConfig, parseGovernanceConfig } from "../../governance/config";
 
 const STACK_FILES = ["aws-us-east-1", "aws-us-west-2", "gcp-us-east4"];
 const SECRET_URL = "https://hooks.example.com/pulumi?token=s3cr3t-t0ken";
@@ -83,5 +86,23 @@ describe("reading the config through Pulumi", () => {
   it("stops a plaintext webhook URL before anything is built", () => {
     pulumi.runtime.setAllConfig({ "email-journal-governance:webhookUrl": SECRET_URL, "email-journal-governance:repository": "acme-bank/email-journal", "email-journal-governance:stacks": '["aws-us-east-1"]' }, []);
     expect(() => loadGovernanceConfig()).toThrow(/webhookUrl = \(secret\): must be set as a secret/);
+  });
+});
+
+describe("the project file and the sample stack file", () => {
+  const dir = join(__dirname, "..", "..", "governance");
+  const project = load(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { default?: unknown }> };
+  const sample = (load(readFileSync(join(dir, "Pulumi.platform.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+
+  it("declares settings the program reads, requiring (no default) only the one it requires", () => {
+    expect(project.name).toBe(GOVERNANCE_PROJECT);
+    for (const key of Object.keys(project.config)) expect(GOVERNANCE_KEYS).toContain(key);
+    expect(Object.entries(project.config).filter(([, d]) => d.default === undefined).map(([key]) => key)).toEqual(["repository"]);
+    expect(project.config.branch.default).toBe(DEFAULT_BRANCH);
+  });
+
+  it("shows the webhook URL as a secure value, and only keys the program reads", () => {
+    expect(sample[`${GOVERNANCE_PROJECT}:webhookUrl`]).toEqual({ secure: expect.any(String) });
+    for (const key of Object.keys(sample)) expect(GOVERNANCE_KEYS).toContain(key.replace(`${GOVERNANCE_PROJECT}:`, ""));
   });
 });
