@@ -67,6 +67,26 @@ async function* linesFrom(dir: string, from: number): AsyncGenerator<{ line: Tra
   }
 }
 
+/** Whether the trail still holds, ending at `at.offset`, the line the index last read. */
+async function stillFollows(dir: string, at: TrailPosition): Promise<boolean> {
+  if (at.offset === 0) return at.seq === 0;
+  const file = await open(logPath(dir), "r").catch(() => undefined);
+  if (!file) return false;
+  try {
+    const window = Math.min(at.offset, CHUNK);
+    const bytes = Buffer.alloc(window);
+    const { bytesRead } = await file.read(bytes, 0, window, at.offset - window);
+    if (bytesRead !== window || bytes[window - 1] !== 0x0a) return false;
+    const body = bytes.subarray(0, window - 1);
+    const line = JSON.parse(body.subarray(body.lastIndexOf(0x0a) + 1).toString("utf8")) as Partial<TrailLine>;
+    return line.seq === at.seq && line.mac === at.mac;
+  } catch {
+    return false;
+  } finally {
+    await file.close();
+  }
+}
+
 async function readSidecar(source: IndexSource, key: string): Promise<{ sidecar?: Sidecar; problem?: string }> {
   try {
     const bytes = await source.store.get(key);
@@ -97,6 +117,12 @@ export async function catchUp(index: SearchIndex, source: IndexSource): Promise<
   for (const { key } of retried) {
     const { sidecar } = await readSidecar(source, key);
     if (sidecar) (found.push(sidecar), settled.push(key));
+  }
+  // A trail that no longer holds the line the index stopped at was replaced (or restored from a copy): start again.
+  const last = index.position();
+  if (last && !(await stillFollows(source.dir, last))) {
+    index.clear();
+    restarted = true;
   }
   for (;;) {
     const from = index.position();
