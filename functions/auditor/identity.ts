@@ -18,9 +18,9 @@ export interface AwsSession {
 }
 
 export interface MfaInput {
-  /** The ARN (or serial number) of the person's MFA device: --mfa-serial. */
+  /** The ARN (or serial number) of the person's MFA device: JOURNAL_MFA_SERIAL. */
   readonly serial?: string;
-  /** The device's current code: --mfa-code. Asked for on a terminal when absent. */
+  /** The device's current code: JOURNAL_MFA_CODE. Asked for on a terminal when absent. */
   readonly code?: string;
   /** Asks the person at a terminal; absent when there is none. */
   readonly prompt?: (question: string) => Promise<string>;
@@ -64,9 +64,9 @@ const MFA_CODE = /^\d{6}$/;
 export async function assumeArchiveRole(sts: STSClient, roleArn: string, mfa: MfaInput): Promise<AwsSession> {
   const caller = await awsCaller(sts);
   const person = personOf(caller);
-  if (!mfa.serial) throw new Error(`${roleArn} needs MFA: give --mfa-serial with the ARN of your MFA device (aws iam list-mfa-devices shows it)`);
+  if (!mfa.serial) throw new Error(`${roleArn} needs MFA: set JOURNAL_MFA_SERIAL to the ARN of your MFA device (aws iam list-mfa-devices shows it)`);
   const code = (mfa.code ?? (mfa.prompt ? await mfa.prompt(`MFA code for ${mfa.serial}: `) : undefined))?.trim();
-  if (code === undefined) throw new Error(`${roleArn} needs MFA: give --mfa-code with the current code of ${mfa.serial} (no terminal to ask on)`);
+  if (code === undefined) throw new Error(`${roleArn} needs MFA: set JOURNAL_MFA_CODE to the current code of ${mfa.serial} (there is no terminal to ask on)`);
   if (!MFA_CODE.test(code)) throw new Error(`an MFA code is six digits; got "${code}"`);
   let answer;
   try {

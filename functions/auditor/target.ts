@@ -1,6 +1,11 @@
-// Which archive an auditor's command acts on, and as whom: `--archive` names one (a local folder,
-// s3://bucket, an Azure container URL, gs://bucket); `--stack <name>` reads a deployed stack's outputs
-// (through `pulumi stack output`) for its archive and for the role or service account to act as.
+// Which cloud archive an auditor's command acts on, and as whom: `--archive` names one (s3://bucket,
+// an Azure container URL, gs://bucket; a folder is the local archive); `--stack <name>` reads a deployed
+// stack's outputs (through `pulumi stack output`) for its archive and for the role or service account
+// to act as. The identity's inputs come from the environment, beside the credentials the SDKs read:
+//   JOURNAL_MFA_SERIAL, JOURNAL_MFA_CODE   AWS: the person's MFA device and its code (asked on a terminal)
+//   JOURNAL_AWS_ROLE_ARN                   AWS with --archive: the role to assume (default: act as yourself)
+//   JOURNAL_GCP_SERVICE_ACCOUNT            GCP with --archive: the account to impersonate (default: yourself)
+// functions/auditor/open.ts loads this module for a cloud archive only, through resolveAuditorTarget.
 import { execFile } from "node:child_process";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -12,6 +17,7 @@ import { BlobAuditorStore } from "./blob";
 import { GcsAuditorStore } from "./gcs";
 import { assumeArchiveRole, awsCaller, azureActor, googlePerson, impersonateArchiveAccount, type MfaInput, terminalPrompt } from "./identity";
 import { S3AuditorStore } from "./s3";
+import type { CloudResolver } from "./open";
 import type { AuditorStore } from "./store";
 
 export type ArchiveTarget =
@@ -24,25 +30,6 @@ export type CloudTarget = Exclude<ArchiveTarget, { kind: "local" }>;
 
 /** Which of the stack's identities a command needs: the auditor's (read), or the hold admin's (legal holds). */
 export type Duty = "audit" | "hold";
-
-/** The options every auditor command takes for its archive, for node:util parseArgs. */
-export const TARGET_OPTIONS = {
-  archive: { type: "string" },
-  stack: { type: "string" },
-  "mfa-serial": { type: "string" },
-  "mfa-code": { type: "string" },
-  "role-arn": { type: "string" },
-  impersonate: { type: "string" },
-} as const;
-
-export const TARGET_USAGE = [
-  "  --archive <where>      ./folder | s3://bucket | https://<account>.blob.core.windows.net/<container> | gs://bucket",
-  "  --stack <name>         a deployed stack: its archive, and its auditor (or hold-admin) role or account",
-  "  --mfa-serial <arn>     AWS: your MFA device, for the stack's role (asked for the code on a terminal)",
-  "  --mfa-code <123456>    AWS: the device's current code",
-  "  --role-arn <arn>       AWS with --archive: the role to assume (default: act as yourself)",
-  "  --impersonate <email>  GCP with --archive: the service account to impersonate (default: act as yourself)",
-].join("\n");
 
 const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const GCS_BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
@@ -146,26 +133,23 @@ export async function stackTarget(stack: string, duty: Duty, reader: StackOutput
 export interface TargetOptions {
   readonly archive?: string;
   readonly stack?: string;
-  readonly "role-arn"?: string;
-  readonly impersonate?: string;
+  /** AWS with --archive: the role to assume (JOURNAL_AWS_ROLE_ARN). */
+  readonly roleArn?: string;
+  /** GCP with --archive: the service account to impersonate (JOURNAL_GCP_SERVICE_ACCOUNT). */
+  readonly serviceAccount?: string;
 }
 
 /** The archive the options name; undefined when they name none (the command's default applies). */
 export async function resolveTarget(options: TargetOptions, duty: Duty, reader: StackOutputsReader = pulumiStackOutputs()): Promise<ArchiveTarget | undefined> {
   if (options.archive !== undefined && options.stack !== undefined) throw new Error("give --archive or --stack, not both");
-  if (options.stack !== undefined) {
-    if (options["role-arn"] || options.impersonate) throw new Error("--stack picks the role or service account from the stack; --role-arn and --impersonate go with --archive");
-    return stackTarget(options.stack, duty, reader);
-  }
-  if (options.archive === undefined) {
-    if (options["role-arn"] || options.impersonate) throw new Error("--role-arn and --impersonate go with --archive s3://… or gs://…");
-    return undefined;
-  }
+  if (options.stack !== undefined) return stackTarget(options.stack, duty, reader);
+  if (options.archive === undefined) return undefined;
   const target = parseArchive(options.archive);
-  if (options["role-arn"] && target.kind !== "s3") throw new Error("--role-arn is for an S3 archive (s3://bucket)");
-  if (options.impersonate && target.kind !== "gcs") throw new Error("--impersonate is for a Cloud Storage archive (gs://bucket)");
-  if (target.kind === "s3" && options["role-arn"]) return { ...target, roleArn: options["role-arn"] };
-  if (target.kind === "gcs" && options.impersonate) return { ...target, serviceAccount: options.impersonate };
+  if (target.kind === "s3" && options.roleArn) {
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(options.roleArn)) throw new Error(`JOURNAL_AWS_ROLE_ARN "${options.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+    return { ...target, roleArn: options.roleArn };
+  }
+  if (target.kind === "gcs" && options.serviceAccount) return { ...target, serviceAccount: options.serviceAccount };
   return target;
 }
 
@@ -223,3 +207,30 @@ export async function openCloudStore(target: CloudTarget, options: OpenOptions, 
   const { authClient, actor } = await impersonateArchiveAccount(source, target.serviceAccount);
   return new GcsAuditorStore({ bucket: storage({ ...projectId, authClient }).bucket(target.bucket), actor });
 }
+
+/**
+ * The seam functions/auditor/open.ts calls for a cloud archive: the store, acting as the stack's auditor
+ * (or, for holds, its hold admin) in the person's name. The identity flags of --archive come from the
+ * environment (see the top of this file); with --stack the stack names the role or account.
+ */
+export function auditorTargetResolver(reader: StackOutputsReader = pulumiStackOutputs(), clients: CloudClients = {}): CloudResolver {
+  return async (request, env) => {
+    const duty: Duty = request.role === "hold-admin" ? "hold" : "audit";
+    const target = await resolveTarget(
+      {
+        ...(request.archive !== undefined ? { archive: request.archive } : {}),
+        ...(request.stack !== undefined ? { stack: request.stack } : {}),
+        // With --stack the stack names the role or account; these are for a bare --archive.
+        ...(request.stack === undefined && env.JOURNAL_AWS_ROLE_ARN ? { roleArn: env.JOURNAL_AWS_ROLE_ARN } : {}),
+        ...(request.stack === undefined && env.JOURNAL_GCP_SERVICE_ACCOUNT ? { serviceAccount: env.JOURNAL_GCP_SERVICE_ACCOUNT } : {}),
+      },
+      duty,
+      reader,
+    );
+    if (!target || target.kind === "local") throw new Error("a cloud archive is --stack <name>, or --archive s3://bucket | https://<account>.blob.core.windows.net/<container> | gs://bucket");
+    const mfa = { ...(env.JOURNAL_MFA_SERIAL ? { serial: env.JOURNAL_MFA_SERIAL } : {}), ...(env.JOURNAL_MFA_CODE ? { code: env.JOURNAL_MFA_CODE } : {}) };
+    return { store: await openCloudStore(target, { duty, mfa }, clients) };
+  };
+}
+
+export const resolveAuditorTarget: CloudResolver = auditorTargetResolver();

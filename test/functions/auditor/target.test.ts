@@ -9,7 +9,7 @@ import type { Storage } from "@google-cloud/storage";
 import { mockClient } from "aws-sdk-client-mock";
 import { Impersonated, OAuth2Client, type AuthClient } from "google-auth-library";
 import { describe, expect, it } from "vitest";
-import { openCloudStore, parseArchive, pulumiStackOutputs, resolveTarget, stackTarget, type StackOutputsReader } from "../../../functions/auditor/target";
+import { auditorTargetResolver, openCloudStore, parseArchive, pulumiStackOutputs, resolveTarget, stackTarget, type StackOutputsReader } from "../../../functions/auditor/target";
 import { contractRecords } from "../../helpers/auditorStoreContract";
 import { fakeS3 } from "../../helpers/fakeS3";
 
@@ -98,12 +98,12 @@ describe("--stack", () => {
     await expect(reader.read("gcp-us-west9")).rejects.toThrow(message);
   });
 
-  it("takes --archive or --stack, not both, and the identity flags only where they apply", async () => {
+  it("takes --archive or --stack, not both, and a role or account to act as only for a bare --archive", async () => {
     await expect(resolveTarget({ archive: "s3://b-1", stack: "aws-us-east-1" }, "audit", outputs)).rejects.toThrow("give --archive or --stack, not both");
-    await expect(resolveTarget({ archive: "gs://b-1", "role-arn": "arn:aws:iam::1:role/r" }, "audit", outputs)).rejects.toThrow(/--role-arn is for an S3 archive/);
-    await expect(resolveTarget({ stack: "aws-us-east-1", impersonate: "x@p.iam.gserviceaccount.com" }, "audit", outputs)).rejects.toThrow(/--stack picks the role/);
+    await expect(resolveTarget({ archive: "s3://b-1", roleArn: "auditor" }, "audit", outputs)).rejects.toThrow(/JOURNAL_AWS_ROLE_ARN "auditor" is not an IAM role ARN/);
     expect(await resolveTarget({}, "audit", outputs)).toBeUndefined();
-    expect(await resolveTarget({ archive: "gs://b-1", impersonate: "ej-auditor@p.iam.gserviceaccount.com" }, "audit", outputs)).toEqual({ kind: "gcs", bucket: "b-1", serviceAccount: "ej-auditor@p.iam.gserviceaccount.com" });
+    expect(await resolveTarget({ archive: "s3://b-1", roleArn: "arn:aws:iam::111122223333:role/auditor" }, "audit", outputs)).toEqual({ kind: "s3", bucket: "b-1", roleArn: "arn:aws:iam::111122223333:role/auditor" });
+    expect(await resolveTarget({ archive: "gs://b-1", serviceAccount: "ej-auditor@p.iam.gserviceaccount.com" }, "audit", outputs)).toEqual({ kind: "gcs", bucket: "b-1", serviceAccount: "ej-auditor@p.iam.gserviceaccount.com" });
   });
 });
 
@@ -160,5 +160,22 @@ describe("opening the store a stack names", () => {
     expect(urls).toEqual(["https://ejarceastus2.blob.core.windows.net/archive"]);
     expect(store.location).toBe("https://ejarceastus2.blob.core.windows.net/archive");
     expect(await store.actor()).toBe("azure:alice@contoso.example (object id oid-1)");
+  });
+
+  it("through the seam open.ts calls: the stack's hold-admin role for a hold, the MFA device and code from the environment", async () => {
+    const sts = new STSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" } });
+    const mock = mockClient(sts);
+    mock.on(GetCallerIdentityCommand).resolves({ Arn: "arn:aws:iam::111122223333:user/alice" });
+    mock.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date() } });
+    const s3 = fakeS3({ bucket: "ej-archive-111122223333-us-east-1-aws-us-east-1", kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k1" });
+    const resolve = auditorTargetResolver(outputs, { sts: () => sts, s3: () => s3.client });
+    const env = { JOURNAL_MFA_SERIAL: "arn:aws:iam::111122223333:mfa/alice", JOURNAL_MFA_CODE: "135790", JOURNAL_AWS_ROLE_ARN: "arn:aws:iam::111122223333:role/elsewhere" };
+    const { store } = await resolve({ stack: "aws-us-east-1", role: "hold-admin" }, env);
+    // The stack names the role: a role in the environment is for a bare --archive only.
+    expect(mock.commandCalls(AssumeRoleCommand)[0].args[0].input).toMatchObject({ RoleArn: "arn:aws:iam::111122223333:role/hold-admin", SerialNumber: env.JOURNAL_MFA_SERIAL, TokenCode: "135790" });
+    expect(await store.actor()).toBe("arn:aws:iam::111122223333:user/alice as arn:aws:iam::111122223333:role/hold-admin");
+    await resolve({ archive: "s3://ej-archive-111122223333-us-east-1-aws-us-east-1", role: "auditor" }, env);
+    expect(mock.commandCalls(AssumeRoleCommand)[1].args[0].input).toMatchObject({ RoleArn: env.JOURNAL_AWS_ROLE_ARN });
+    await expect(resolve({ archive: "./.journal", role: "auditor" }, env)).rejects.toThrow(/a cloud archive is --stack <name>, or --archive s3:\/\/bucket/);
   });
 });

@@ -47,8 +47,8 @@ describe("AWS: the stack's role, assumed with MFA, in a session named for the pe
 
   it("refuses without a device, without a code and no terminal, or with a code that is not six digits", async () => {
     signedInAs(`arn:aws:iam::${ACCOUNT}:user/alice`);
-    await expect(assumeArchiveRole(sts, ROLE, { code: "123456" })).rejects.toThrow(/give --mfa-serial/);
-    await expect(assumeArchiveRole(sts, ROLE, { serial: MFA_SERIAL })).rejects.toThrow(/give --mfa-code .* \(no terminal to ask on\)/);
+    await expect(assumeArchiveRole(sts, ROLE, { code: "123456" })).rejects.toThrow(/set JOURNAL_MFA_SERIAL to the ARN of your MFA device/);
+    await expect(assumeArchiveRole(sts, ROLE, { serial: MFA_SERIAL })).rejects.toThrow(/set JOURNAL_MFA_CODE to the current code of .* \(there is no terminal to ask on\)/);
     await expect(assumeArchiveRole(sts, ROLE, { serial: MFA_SERIAL, code: "12345" })).rejects.toThrow(/six digits; got "12345"/);
     expect(mock.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
