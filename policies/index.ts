@@ -2,8 +2,9 @@
 // assembles the rules; they live one per file under aws/, azure/, gcp/ and stack/.
 import { PolicyPack } from "@pulumi/policy";
 import { resourcePolicies, stackPolicies } from "./policies";
+import { PACK_NAME } from "./shared/pack";
 
-new PolicyPack("email-journal-compliance", {
+new PolicyPack(PACK_NAME, {
   enforcementLevel: "mandatory",
   policies: [...resourcePolicies, ...stackPolicies],
 });
