@@ -3,9 +3,25 @@
 // "<resource>: <property> is <value found>; <fix>".
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { Control } from "./controls";
-import { type Settings, settingsOf, settingsSchema } from "./settings";
+import { type Settings, settingsOf, settingsSchema, type Threshold } from "./settings";
 
 export type Report = (message: string) => void;
+
+/** A key of a stack file (Pulumi.<stack>.yaml), as `pulumi config set --path` names it. */
+export type StackKey = `email-journal:${string}`;
+
+/**
+ * A setting outside the program that a violation can come from, so that whoever reads the
+ * violation is pointed at what to change rather than at a resource property.
+ */
+export interface Cause {
+  /** Text every message of such a violation contains: the property (or phrase) it reports. */
+  readonly names: string;
+  /** The stack-file key the program builds that property from. */
+  readonly stackKey?: StackKey;
+  /** The pack's thresholds (policy-pack-config) the property is measured against. */
+  readonly thresholds?: readonly Threshold[];
+}
 
 interface RuleSpec {
   /** Policy name, `<cloud>-<subject>-<guarantee>`. */
@@ -15,16 +31,49 @@ interface RuleSpec {
   readonly controls: readonly Control[];
   /** Mandatory unless said otherwise. */
   readonly enforcementLevel?: "mandatory" | "advisory";
+  /**
+   * The stack settings and pack thresholds this rule's violations can come from. A violation
+   * that names none of them comes from the program: no stack setting can cause it.
+   */
+  readonly causes?: readonly Cause[];
 }
 
-const controlsByPolicy = new Map<string, readonly Control[]>();
+/** What the pack declares about each of its rules, by policy name. */
+export interface RuleInfo {
+  readonly name: string;
+  /** The description without its controls. */
+  readonly summary: string;
+  readonly controls: readonly Control[];
+  readonly enforcementLevel: "mandatory" | "advisory";
+  readonly causes: readonly Cause[];
+}
+
+const rules = new Map<string, RuleInfo>();
+
+/** What the pack declares about a policy, or undefined for one it does not have. */
+export const ruleInfo = (policy: string): RuleInfo | undefined => rules.get(policy);
 
 /** The controls a policy serves, for reports grouped by control. */
-export const controlsOf = (policy: string): readonly Control[] => controlsByPolicy.get(policy) ?? [];
+export const controlsOf = (policy: string): readonly Control[] => rules.get(policy)?.controls ?? [];
+
+/** Where a violation comes from: the stack-file keys to change (none: the program), and the thresholds it was measured against. */
+export interface Source {
+  readonly stackKeys: readonly StackKey[];
+  readonly thresholds: readonly Threshold[];
+}
+
+/** Where one violation of `policy`, reported with `message`, comes from. */
+export function sourceOf(policy: string, message: string): Source {
+  const causes = (rules.get(policy)?.causes ?? []).filter((cause) => message.includes(cause.names));
+  const unique = <T>(values: readonly (T | undefined)[]) => [...new Set(values.filter((v): v is T => v !== undefined))];
+  return { stackKeys: unique(causes.map((c) => c.stackKey)), thresholds: unique(causes.flatMap((c) => c.thresholds ?? [])) };
+}
 
 function register(spec: RuleSpec) {
-  controlsByPolicy.set(spec.name, spec.controls);
-  return { name: spec.name, description: `${spec.description} [${spec.controls.join("; ")}]`, enforcementLevel: spec.enforcementLevel ?? "mandatory", configSchema: settingsSchema };
+  const controls = [...new Set(spec.controls)];
+  const enforcementLevel = spec.enforcementLevel ?? "mandatory";
+  rules.set(spec.name, { name: spec.name, summary: spec.description, controls, enforcementLevel, causes: spec.causes ?? [] });
+  return { name: spec.name, description: `${spec.description} [${controls.join("; ")}]`, enforcementLevel, configSchema: settingsSchema };
 }
 
 /** A value as a message shows it: JSON, or "not set". */

@@ -16,14 +16,17 @@ export interface Settings {
   readonly requiresDeletion: boolean;
 }
 
-export const settingsSchema: PolicyConfigSchema = {
-  properties: {
-    frameworks: { type: "array", items: { type: "string", enum: [...FRAMEWORKS] }, default: [...FRAMEWORKS], description: "Frameworks whose requirements apply" },
-    minimumRetentionDays: { type: "integer", minimum: 0, default: 0, description: "Shortest locked retention; 0 takes the chosen frameworks' minimum" },
-    maxKeyRotationDays: { type: "integer", minimum: 1, maximum: 365, default: 365, description: "Longest customer-key rotation period" },
-    minimumLogRetentionDays: { type: "integer", minimum: 90, default: 365, description: "Shortest retention of audit logs in their log service" },
-  },
-};
+const THRESHOLDS = {
+  frameworks: { type: "array", items: { type: "string", enum: [...FRAMEWORKS] }, default: [...FRAMEWORKS], description: "Frameworks whose requirements apply" },
+  minimumRetentionDays: { type: "integer", minimum: 0, default: 0, description: "Shortest locked retention; 0 takes the chosen frameworks' minimum" },
+  maxKeyRotationDays: { type: "integer", minimum: 1, maximum: 365, default: 365, description: "Longest customer-key rotation period" },
+  minimumLogRetentionDays: { type: "integer", minimum: 90, default: 365, description: "Shortest retention of audit logs in their log service" },
+} satisfies PolicyConfigSchema["properties"];
+
+/** A threshold of the pack's config (policy-pack-config), by name. */
+export type Threshold = keyof typeof THRESHOLDS;
+
+export const settingsSchema: PolicyConfigSchema = { properties: THRESHOLDS };
 
 export function settingsOf(config: Record<string, unknown>): Settings {
   const frameworks = (config.frameworks as Framework[] | undefined) ?? [...FRAMEWORKS];

@@ -8,6 +8,9 @@ export const backupVaultLocked = stackRule({
   name: "aws-backup-vault-lock",
   description: "The backup vault lock is in compliance mode (changeableForDays set) and keeps recovery points at least the minimum retention (a sandbox's vault excepted)",
   controls: SERVES.worm,
+  causes: [
+    { names: "minRetentionDays", stackKey: "email-journal:retention.minimumDays", thresholds: ["frameworks", "minimumRetentionDays"] },
+  ],
   check: (resources, report, settings) => {
     const vaults = ofType(resources, "aws:backup/vault:Vault");
     for (const lock of ofType(resources, "aws:backup/vaultLockConfiguration:VaultLockConfiguration")) {

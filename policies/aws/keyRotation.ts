@@ -6,6 +6,9 @@ export const keyRotation = resourceRule({
   name: "aws-kms-key-rotation",
   description: "Every KMS key rotates automatically at most every maxKeyRotationDays, waits the longest deletion window, and is protected from deletion by Pulumi (a sandbox's key excepted)",
   controls: SERVES.confidentiality,
+  causes: [
+    { names: "rotationPeriodInDays", thresholds: ["maxKeyRotationDays"] },
+  ],
   types: ["aws:kms/key:Key"],
   check: (props, report, settings, args) => {
     if (props.enableKeyRotation !== true) report(problem("enableKeyRotation", props.enableKeyRotation, "set true"));

@@ -20,6 +20,10 @@ export const objectLockRetention = stackRule({
   name: "aws-s3-object-lock-retention",
   description: "S3 Object Lock default retention is COMPLIANCE mode (where a chosen framework needs it) for at least the minimum retention, so nobody can shorten or remove it (a sandbox's buckets excepted)",
   controls: SERVES.worm,
+  causes: [
+    { names: "rule.defaultRetention.mode", stackKey: "email-journal:retention.mode", thresholds: ["frameworks"] },
+    { names: "rule.defaultRetention.days", stackKey: "email-journal:retention.minimumDays", thresholds: ["frameworks", "minimumRetentionDays"] },
+  ],
   check: (resources, report, settings) => {
     const buckets = ofType(resources, "aws:s3/bucket:Bucket");
     for (const lock of ofType(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")) {

@@ -16,6 +16,9 @@ export const backupCoversArchive = stackRule({
   name: "azure-backup-covers-archive",
   description: "Every Azure archive store has a vaulted backup instance, and the stack's backup policies keep recovery points for at least the minimum retention",
   controls: [...SERVES.worm, ...SERVES.availability],
+  causes: [
+    { names: "keeps recovery points", stackKey: "email-journal:retention.minimumDays", thresholds: ["frameworks", "minimumRetentionDays"] },
+  ],
   check: (resources, report, settings) => {
     const instances = ofType(resources, "azure-native:dataprotection:BackupInstance");
     const policies = ofType(resources, "azure-native:dataprotection:BackupPolicy");

@@ -7,6 +7,10 @@ export const backupVaultImmutable = resourceRule({
   name: "azure-backup-vault-immutable",
   description: "The Data Protection backup vault has locked immutability (Unlocked only while retention-lock-pending reports it, or in a sandbox) and soft delete always on",
   controls: SERVES.worm,
+  causes: [
+    // The vault locks its immutability only in compliance mode (infra/azure/index.ts).
+    { names: "immutabilitySettings.state", stackKey: "email-journal:retention.mode" },
+  ],
   types: ["azure-native:dataprotection:BackupVault"],
   check: (props, report) => {
     const security = props.properties?.securitySettings ?? {};

@@ -25,6 +25,10 @@ export const diagnosticsImmutableCopy = stackRule({
   name: "azure-diagnostics-immutable-copy",
   description: "Every Azure diagnostic setting sends to a Log Analytics workspace and to a storage account with locked version-level WORM and protected append writes",
   controls: SERVES.audit,
+  causes: [
+    // The audit-log account locks its immutability only in compliance mode (infra/azure/index.ts).
+    { names: "has immutability", stackKey: "email-journal:retention.mode" },
+  ],
   check: (resources, report) => {
     const accounts = ofType(resources, "azure-native:storage:StorageAccount");
     for (const setting of ofType(resources, ...AZURE_DIAGNOSTIC_SETTING)) {

@@ -7,6 +7,9 @@ export const keyRotation = resourceRule({
   name: "azure-key-rotation",
   description: "Every Key Vault key has a rotation policy that rotates at most every maxKeyRotationDays, and is protected from deletion by Pulumi (outside a sandbox)",
   controls: SERVES.confidentiality,
+  causes: [
+    { names: "rotate trigger.timeAfterCreate", thresholds: ["maxKeyRotationDays"] },
+  ],
   types: ["azure-native:keyvault:Key"],
   check: (props, report, settings, args) => {
     const actions = (props.properties?.rotationPolicy?.lifetimeActions ?? []) as any[];

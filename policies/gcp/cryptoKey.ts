@@ -6,6 +6,9 @@ export const cryptoKeyRotation = resourceRule({
   name: "gcp-kms-key-rotation",
   description: "Every Cloud KMS key rotates at most every maxKeyRotationDays and is protected from deletion by Pulumi (a sandbox's key is not)",
   controls: SERVES.confidentiality,
+  causes: [
+    { names: "rotationPeriod", thresholds: ["maxKeyRotationDays"] },
+  ],
   types: ["gcp:kms/cryptoKey:CryptoKey"],
   check: (props, report, settings, args) => {
     const seconds = Number(String(props.rotationPeriod ?? "").replace(/s$/, ""));

@@ -9,6 +9,10 @@ export const logBucketLocked = stackRule({
   name: "gcp-log-bucket-locked",
   description: "The Cloud Logging bucket that receives the audit sink is locked (unless the stack is a sandbox) and keeps logs at least minimumLogRetentionDays",
   controls: SERVES.audit,
+  causes: [
+    // The log bucket keeps retention.minimumDays, within Cloud Logging's bounds (infra/gcp/logging.ts).
+    { names: "retentionDays", stackKey: "email-journal:retention.minimumDays", thresholds: ["minimumLogRetentionDays"] },
+  ],
   check: (resources, report, settings) => {
     const sandbox = ofType(resources, "gcp:storage/bucket:Bucket").some((b) => isSandbox(b.props));
     for (const bucket of ofType(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig")) {

@@ -60,6 +60,13 @@ export const archiveLockedAndKeyed = stackRule({
   name: "archive-store-worm-and-key",
   description: "Every archive store has locked WORM retention of at least the minimum (legal holds possible), the customer's key, and protection from deletion by Pulumi (a sandbox's store: the customer's key and WORM storage, unlocked and unprotected)",
   controls: [...SERVES.worm, ...SERVES.confidentiality],
+  causes: [
+    // Governance mode leaves Azure's immutability policy Unlocked and GCP's retention policy unlocked.
+    { names: "immutabilityPolicy.state", stackKey: "email-journal:retention.mode" },
+    { names: "retentionPolicy.isLocked", stackKey: "email-journal:retention.mode" },
+    { names: "immutabilityPeriodSinceCreationInDays", stackKey: "email-journal:retention.minimumDays", thresholds: ["frameworks", "minimumRetentionDays"] },
+    { names: "retentionPolicy.retentionPeriod", stackKey: "email-journal:retention.minimumDays", thresholds: ["frameworks", "minimumRetentionDays"] },
+  ],
   check: (resources, report, settings) => {
     for (const store of archiveStores(resources)) {
       const found = FINDINGS[store.cloud](store, resources, settings);

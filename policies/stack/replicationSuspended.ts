@@ -9,6 +9,9 @@ export const replicationSuspended = stackRule({
   name: "replication-suspended",
   description: "A primary whose peer's region is lost keeps no copy in another region until the peer is back and peerLost is cleared",
   controls: SERVES.availability,
+  causes: [
+    { names: "replication to the peer stack is suspended", stackKey: "email-journal:peerLost" },
+  ],
   enforcementLevel: "advisory",
   check: (resources, report) => {
     for (const store of archiveStores(resources).filter((s) => s.replicationSuspended)) {

@@ -56,6 +56,11 @@ export const retentionFloor = stackRule({
   name: "archive-lifecycle-respects-retention",
   description: "No lifecycle rule deletes archive records before the minimum retention, and one deletes them at the end of retention where a framework (GDPR) limits storage",
   controls: [...SERVES.worm, ...SERVES.endOfRetention],
+  causes: [
+    // The program deletes records after retention.maximumDays, and only when it is set.
+    { names: "before the minimum retention", stackKey: "email-journal:retention.maximumDays", thresholds: ["frameworks", "minimumRetentionDays"] },
+    { names: "no lifecycle rule deletes records", stackKey: "email-journal:retention.maximumDays", thresholds: ["frameworks"] },
+  ],
   check: (resources, report, settings) => {
     // A sandbox keeps test objects a few days and is destroyed whole: sandbox-not-for-records says so instead.
     for (const store of archiveStores(resources).filter((s) => !s.sandbox)) {

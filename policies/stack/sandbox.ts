@@ -11,6 +11,9 @@ export const sandboxNotForRecords = stackRule({
   name: "sandbox-not-for-records",
   description: "A store tagged as a sandbox's keeps nothing as a record: its retention can be shortened or removed, and it is destroyed with its stack",
   controls: SERVES.worm,
+  causes: [
+    { names: "a sandbox's store", stackKey: "email-journal:sandbox" },
+  ],
   enforcementLevel: "advisory",
   check: (resources, report) => {
     for (const store of archiveStores(resources).filter((s) => s.sandbox)) {

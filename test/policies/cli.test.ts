@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { policyNames } from "../../policies/policies";
 
 const ROOT = join(__dirname, "..", "..");
 const check = (...args: string[]) => {
@@ -49,17 +50,24 @@ describe("policy:check", () => {
     expect(report.policies).toEqual(expect.arrayContaining(["aws-s3-object-lock-retention", "archive-replicated-to-another-region", "azure-storage-account-hardened", "gcp-kms-key-rotation"]));
   });
 
-  it("fails a weaker stack, listing each violation once with the controls it breaks", () => {
+  it("fails a weaker stack, listing each violation once with the stack key to change and the controls it breaks", () => {
     const { status, stdout } = check("--stack", WEAK_STACK);
     expect(status).toBe(1);
-    expect(stdout).toMatch(/mandatory +aws-s3-object-lock-retention\n +journal-archive-object-lock: rule\.defaultRetention\.mode is "GOVERNANCE"; set "COMPLIANCE".*\n +breaks: .*SEC 17a-4\(f\) non-rewriteable, non-erasable records/);
+    expect(stdout).toMatch(
+      new RegExp(
+        String.raw`mandatory +aws-s3-object-lock-retention\n +journal-archive-object-lock: rule\.defaultRetention\.mode is "GOVERNANCE"; set "COMPLIANCE".*\n` +
+          String.raw` +fix: set email-journal:retention\.mode in Pulumi\.${WEAK_STACK}\.yaml \(measured against policy-pack-config frameworks\)\n +breaks: .*SEC 17a-4\(f\) non-rewriteable, non-erasable records`,
+      ),
+    );
     // Each control once per violation.
     for (const line of stdout.split("\n").filter((l) => l.includes("breaks:"))) {
       const controls = line.replace(/^\s*breaks: /, "").split("; ");
       expect(new Set(controls).size).toBe(controls.length);
     }
     expect(stdout).toContain("rule.defaultRetention.days is 400; set at least 2557 days");
-    expect(stdout).toMatch(/archive-lifecycle-respects-retention\n +journal-archive: .* deletes after 800 days, before the minimum retention/);
+    expect(stdout).toMatch(new RegExp(String.raw`archive-lifecycle-respects-retention\n +journal-archive: .* deletes after 800 days, before the minimum retention.*\n +fix: set email-journal:retention\.maximumDays in Pulumi\.${WEAK_STACK}\.yaml`));
+    // Every violation of this stack is one a key of its file causes.
+    expect((stdout.match(/^ +fix: set email-journal:/gm) ?? []).length).toBe((stdout.match(/^  mandatory /gm) ?? []).length);
     const listed = stdout.match(/^  mandatory /gm) ?? [];
     const summary = Number(/\n(\d+) mandatory, 0 advisory violation\(s\)\n$/.exec(stdout)![1]);
     expect(listed).toHaveLength(summary);
@@ -80,6 +88,26 @@ describe("policy:check", () => {
     }
   });
 
+  it("says a violation no stack setting can cause comes from the program, or from a stricter threshold", () => {
+    const configFile = join(ROOT, `.policytest-rotation${process.pid}.json`);
+    writeFileSync(configFile, JSON.stringify({ "aws-kms-key-rotation": { maxKeyRotationDays: 90 } }));
+    try {
+      const { status, stdout } = check("--stack", "aws-us-east-1", "--policy-pack-config", configFile);
+      expect(status).toBe(1);
+      expect(stdout).toMatch(/mandatory +aws-kms-key-rotation\n +journal-key: rotationPeriodInDays is 365; set at most 90\n +from: the program \(infra\/\) or the threshold policy-pack-config maxKeyRotationDays; no stack setting causes it\n/);
+    } finally {
+      rmSync(configFile, { force: true });
+    }
+  });
+
+  it("lists every rule with the stack settings that can trip it", () => {
+    const { status, stdout } = check("--rules");
+    expect(status).toBe(0);
+    expect(stdout).toContain("- `aws-s3-object-lock-retention`: S3 Object Lock default retention is COMPLIANCE mode");
+    expect(stdout).toMatch(/`aws-s3-object-lock-retention`.* Stack settings: `email-journal:retention\.mode`, `email-journal:retention\.minimumDays`\./);
+    expect((stdout.match(/^- `/gm) ?? []).length).toBe(policyNames().length);
+  });
+
   it("explains a bad invocation and exits 2", () => {
     const noFile = check("--stack", "staging");
     expect(noFile.status).toBe(2);
@@ -87,5 +115,8 @@ describe("policy:check", () => {
     const cloudFlag = check("--cloud", "aws", "--stack", "aws-us-east-1");
     expect(cloudFlag.status).toBe(2);
     expect(cloudFlag.stderr).toContain("Unknown option '--cloud'");
+    const setting = check("--stack", "aws-us-east-1", "--config", "retention.mode");
+    expect(setting.status).toBe(2);
+    expect(setting.stderr).toContain("--config retention.mode: give <key>=<value>, e.g. email-journal:retention.mode=compliance");
   });
 });
