@@ -1,9 +1,10 @@
-// The governance stack's configuration: read once, checked whole, in the same error style as the
-// archive stacks' (infra/config.ts): every problem names the key, the value found and what is
-// allowed, all of them at once.
+// The governance stack's configuration: read once, checked whole by the same schema walker as the
+// archive stacks' (infra/configSchema.ts): every problem names the key, the value found and what is
+// allowed, all of them at once, and unknown keys are refused with the nearest valid one.
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { ConfigError } from "../infra/config";
+import { checkSettings, problemLine, type FieldsOf } from "../infra/configSchema";
 import { stackNames } from "../infra/stackFiles";
 
 export const GOVERNANCE_PROJECT = "email-journal-governance";
@@ -18,7 +19,7 @@ export interface GovernanceConfig {
   /** Pulumi Cloud team given read-only access to every governed stack (auditors). */
   readonly auditorsTeam?: string;
   /** HTTPS endpoint notified of updates, failures and drift; a secret, since such URLs often carry a token. */
-  readonly webhookUrl?: string;
+  readonly webhookUrl?: pulumi.Output<string>;
   /** GitHub repository (`owner/name`) Pulumi Deployments runs the stacks from, for drift detection and PR previews. */
   readonly repository: string;
   /** The branch Pulumi Deployments runs. */
@@ -35,73 +36,54 @@ export interface ConfigContext {
   readonly isSecret: (key: string) => boolean;
 }
 
-/** The keys a governance stack file may set; anything else is a typo worth reporting. */
-export const GOVERNANCE_KEYS = ["organization", "stacks", "auditorsTeam", "webhookUrl", "repository", "branch"] as const;
-
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-const BRANCH = /^[A-Za-z0-9._/-]+$/;
-const HTTPS_URL = /^https:\/\/[^\s/]+\S*$/;
+
+/** The settings, in the schema the archive stacks' config is checked with (infra/configSchema.ts). */
+function settings(context: ConfigContext): FieldsOf<GovernanceConfig> {
+  return {
+    organization: { type: "string", description: "The Pulumi Cloud organization of the archive stacks; default the governance stack's own.", pattern: NAME, is: "a Pulumi Cloud organization name", default: context.organization },
+    // Every stack file by default, so a new pair is governed as soon as its files merge; a list
+    // narrows that, and each name must be a stack file (a typo would leave a stack ungoverned).
+    stacks: {
+      type: "array",
+      description: "The archive stacks to govern; default every Pulumi.<stack>.yaml at the repository root.",
+      items: { values: context.stackFiles, is: `one of the stack files' stacks: ${context.stackFiles.join(", ")}` },
+      nonEmpty: true,
+      default: context.stackFiles,
+    },
+    auditorsTeam: { type: "string", description: "Pulumi Cloud team given read-only access to every governed stack.", pattern: NAME, is: "a Pulumi Cloud team name (its name, not its display name)" },
+    webhookUrl: { type: "string", description: "HTTPS endpoint notified of updates, failures and drift; a secret.", pattern: /^https:\/\/[^\s/]+\S*$/, is: "an https:// URL", secret: true },
+    // Drift detection runs in Pulumi Deployments, which needs the stack's deployment settings (docs/governance.md).
+    repository: {
+      type: "string",
+      description: "GitHub repository (owner/name) Pulumi Deployments runs the stacks from.",
+      pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+      is: "a GitHub repository, owner/name, that Pulumi Deployments runs the stacks from: drift detection needs deployment settings",
+      required: true,
+    },
+    branch: { type: "string", description: "The branch Pulumi Deployments runs.", pattern: /^[A-Za-z0-9._/-]+$/, is: "a branch name", default: DEFAULT_BRANCH },
+  };
+}
+
+/** The keys a governance stack file may set. */
+export const GOVERNANCE_KEYS = Object.keys(settings({ stackFiles: [], organization: "", isSecret: () => false }));
 
 type Raw = Readonly<Record<string, unknown>>;
 
 /** Checks the governance stack's raw config (keys without the project prefix). Throws a ConfigError listing every problem. */
 export function parseGovernanceConfig(raw: Raw, context: ConfigContext): GovernanceConfig {
-  const problems: string[] = [];
-  // A secret's value is never repeated in an error: the message may end up in a CI log.
-  const problem = (key: string, value: unknown, allowed: string, secret = false) =>
-    problems.push(`${GOVERNANCE_PROJECT}:${key} = ${value === undefined ? "(not set)" : secret ? "(secret)" : JSON.stringify(value)}: ${allowed}`);
-  const text = (key: string, pattern: RegExp, allowed: string): string | undefined => {
-    const value = raw[key];
-    if (value === undefined) return undefined;
-    if (typeof value === "string" && pattern.test(value)) return value;
-    problem(key, value, allowed);
-    return undefined;
-  };
-
-  for (const key of Object.keys(raw)) {
-    if (!(GOVERNANCE_KEYS as readonly string[]).includes(key)) problem(key, raw[key], `is not a setting of this project; the settings are ${GOVERNANCE_KEYS.join(", ")}`);
+  const { values, problems } = checkSettings(GOVERNANCE_PROJECT, settings(context), raw);
+  const stacks = (values.stacks as string[] | undefined) ?? [];
+  stacks.forEach((stack, i) => {
+    if (stacks.indexOf(stack) !== i) problems.push(problemLine(GOVERNANCE_PROJECT, `stacks[${i}]`, JSON.stringify(stack), "is listed twice"));
+  });
+  if (raw.stacks === undefined && context.stackFiles.length === 0) problems.push(problemLine(GOVERNANCE_PROJECT, "stacks", "(not set)", "no Pulumi.<stack>.yaml at the repository root: there is nothing to govern"));
+  // Such URLs often carry a token: one in plain text in a stack file is refused, not just hidden.
+  if (raw.webhookUrl !== undefined && !context.isSecret("webhookUrl")) {
+    problems.push(problemLine(GOVERNANCE_PROJECT, "webhookUrl", "[secret]", "must be set as a secret, since it often carries a token: pulumi config set --secret webhookUrl <url> (or fn::secret in an ESC environment)"));
   }
-
-  const organization = text("organization", NAME, "must be a Pulumi Cloud organization name") ?? context.organization;
-
-  // The default is every stack file in the repository, so a new pair is governed as soon as its
-  // files merge; a list narrows that, and each name must be a stack file (a typo would otherwise
-  // leave a stack ungoverned without a word).
-  let stacks: string[] = [...context.stackFiles];
-  if (raw.stacks !== undefined) {
-    const allowed = `one of the stack files' stacks: ${context.stackFiles.join(", ")}`;
-    if (!Array.isArray(raw.stacks) || raw.stacks.length === 0) {
-      problem("stacks", raw.stacks, `must be a non-empty list, each ${allowed}; leave it unset to govern them all`);
-      stacks = [];
-    } else {
-      stacks = [];
-      raw.stacks.forEach((stack, i) => {
-        if (typeof stack !== "string" || !context.stackFiles.includes(stack)) problem(`stacks[${i}]`, stack, `must be ${allowed}`);
-        else if (stacks.includes(stack)) problem(`stacks[${i}]`, stack, "is listed twice");
-        else stacks.push(stack);
-      });
-    }
-  }
-  if (raw.stacks === undefined && stacks.length === 0) problem("stacks", undefined, "no Pulumi.<stack>.yaml at the repository root: there is nothing to govern");
-
-  const auditorsTeam = text("auditorsTeam", NAME, "must be a Pulumi Cloud team name (its name, not its display name)");
-
-  let webhookUrl: string | undefined;
-  if (raw.webhookUrl !== undefined) {
-    const secret = context.isSecret("webhookUrl");
-    if (typeof raw.webhookUrl !== "string" || !HTTPS_URL.test(raw.webhookUrl)) problem("webhookUrl", raw.webhookUrl, "must be an https:// URL", secret);
-    else if (!secret) problem("webhookUrl", "(plaintext)", `must be set as a secret, since it often carries a token: pulumi config set --secret webhookUrl <url> (or fn::secret in an ESC environment)`, true);
-    else webhookUrl = raw.webhookUrl;
-  }
-
-  // Drift detection runs in Pulumi Deployments, which needs the stack's deployment settings, so a
-  // repository is required (docs/governance.md).
-  const repository = raw.repository === undefined ? (problem("repository", undefined, "must be the GitHub repository (owner/name) Pulumi Deployments runs the stacks from: drift detection needs deployment settings"), undefined) : text("repository", REPOSITORY, "must be a GitHub repository, owner/name");
-  const branch = text("branch", BRANCH, "must be a branch name") ?? DEFAULT_BRANCH;
-
   if (problems.length > 0) throw new ConfigError(problems);
-  return { organization, stacks, ...(auditorsTeam ? { auditorsTeam } : {}), ...(webhookUrl ? { webhookUrl } : {}), repository: repository!, branch };
+  return values as unknown as GovernanceConfig;
 }
 
 /**

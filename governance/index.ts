@@ -1,6 +1,5 @@
 // The governance program (its own Pulumi project, run by the platform team): read and check the
 // config once, read each governed archive stack's file for its tags, attach the controls.
-import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../infra/config";
 import { stackTags } from "../infra/governance";
 import { projectConfig } from "../infra/stackFiles";
@@ -22,7 +21,7 @@ export = async () => {
     repository: config.repository,
     branch: config.branch,
     ...(config.auditorsTeam ? { auditorsTeam: config.auditorsTeam } : {}),
-    ...(config.webhookUrl ? { webhookUrl: pulumi.secret(config.webhookUrl) } : {}),
+    ...(config.webhookUrl ? { webhookUrl: config.webhookUrl } : {}),
   });
   return {
     organization: config.organization,

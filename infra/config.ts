@@ -48,26 +48,6 @@ export interface IntakeConfig {
   readonly maxMessageBytes: number;
 }
 
-export interface GovernanceConfig {
-  /** Create the Pulumi Cloud governance resources. */
-  readonly enabled: boolean;
-  /** Pulumi Cloud organization. */
-  readonly organization?: string;
-  /** Pulumi Cloud team given read-only access for auditors. */
-  readonly auditorsTeam?: string;
-  /**
-   * HTTPS endpoint notified of updates, failed (policy-blocked) previews and updates, and drift.
-   * Always a Pulumi secret (such URLs often carry a token), whether or not the stack file
-   * encrypts it (`secure:`, with `pulumi config set --secret --path governance.webhookUrl <url>`):
-   * pass it on as an Input, never `apply` it into a log or a message.
-   */
-  readonly webhookUrl?: pulumi.Output<string>;
-  /** GitHub repository (`owner/name`) Pulumi Deployments runs the stack from, promotion included. */
-  readonly repository?: string;
-  /** The branch Pulumi Deployments deploys. Default `main`. */
-  readonly branch: string;
-}
-
 export interface GcpConfig {
   /** The Google Cloud project the stack deploys into. */
   readonly project: string;
@@ -126,8 +106,6 @@ export interface StackConfig {
   readonly dataClassification: "confidential" | "restricted";
   /** Sensitive-data detectors the ingestor runs. */
   readonly detectors: readonly DetectorName[];
-  /** Pulumi Cloud governance; off (`enabled: false`) unless the stack file turns it on. */
-  readonly governance: GovernanceConfig;
   /**
    * A stack for trying the platform in a test account, never for records: retention in
    * governance mode and at most SANDBOX_MAX_RETENTION_DAYS, nothing Pulumi-protected or retained
@@ -195,7 +173,7 @@ const principals = (description: string): ListSpec => ({
   checkedWhen: knowsCloud,
   items: { pattern: (scope) => PRINCIPAL[cloudOf(scope)!].pattern, is: (scope) => PRINCIPAL[cloudOf(scope)!].allowed },
 });
-const pulumiCloudName = (description: string, is: string): TextSpec => ({ type: "string", description, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, is });
+
 
 const RETENTION: FieldsOf<RetentionConfig> = {
   minimumDays: { type: "integer", description: "Days every message is kept, unalterable, from when it is archived.", required: true, min: 1, max: 36500 },
@@ -251,15 +229,6 @@ const GCP: FieldsOf<GcpConfig> = {
   replication: { type: "string", description: "How a primary keeps its copy in the peer region: transfer (Storage Transfer Service) or dual-region (turbo replication).", values: ["transfer", "dual-region"], default: "transfer" },
 };
 
-const GOVERNANCE: FieldsOf<GovernanceConfig> = {
-  enabled: { type: "boolean", description: "Create the Pulumi Cloud governance resources.", required: true },
-  organization: pulumiCloudName("Pulumi Cloud organization.", "a Pulumi Cloud organization name"),
-  auditorsTeam: pulumiCloudName("Pulumi Cloud team given read-only access for auditors.", "a Pulumi Cloud team name"),
-  webhookUrl: { type: "string", description: "HTTPS endpoint notified of updates, failures and drift; a secret.", pattern: /^https:\/\/[^\s]+$/, is: "an https:// URL", secret: true },
-  repository: { type: "string", description: "GitHub repository (owner/name) Pulumi Deployments runs the stack from.", pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, is: "a GitHub repository, owner/name" },
-  branch: { type: "string", description: "The branch Pulumi Deployments deploys.", pattern: /^[A-Za-z0-9._\/-]+$/, is: "a branch name", default: "main" },
-};
-
 /**
  * Every setting a stack file may give (as `email-journal:<key>`), in the order they are checked:
  * what a later one depends on (cloud, sandbox) comes first. Pulumi.yaml declares the same keys
@@ -298,7 +267,6 @@ export const SETTINGS: FieldsOf<Omit<StackConfig, "stack">> = {
   gcp: { type: "object", description: "GCP only: project, relay identities and replication mode.", required: (scope) => cloudOf(scope) === "gcp", onlyWhen: onlyOn("gcp", "project, relayInvokers, replication"), fields: GCP },
   dataClassification: { type: "string", description: "Data classification tag on every resource.", values: ["confidential", "restricted"], default: "restricted" },
   detectors: { type: "array", description: "Sensitive-data detectors the ingestor runs.", items: { values: DETECTORS }, default: DETECTORS },
-  governance: { type: "object", description: "Pulumi Cloud governance of this stack (infra/governance.ts).", fields: GOVERNANCE, default: { enabled: false } },
   reservedConcurrency: {
     type: "integer",
     description: "AWS only: concurrent executions reserved for the ingestor Lambda; unset leaves it unreserved.",
@@ -397,10 +365,7 @@ export function parseStackConfig(raw: Raw, stack: string): StackConfig {
 /**
  * Reads this stack's config through Pulumi, once, for the program: each setting with Pulumi's
  * accessor for its type (maps and lists with `getObject`), and every other `email-journal:` key
- * too, so that a typo is refused rather than ignored. governance.webhookUrl arrives decrypted
- * inside the `governance` map (Pulumi decrypts a stack file's `secure:` values for the program)
- * and is wrapped in pulumi.secret as it is checked; the map is read plain so that the program can
- * branch on its other settings.
+ * too, so that a typo is refused rather than ignored.
  */
 export function loadStackConfig(): StackConfig {
   const config = new pulumi.Config(PROJECT);

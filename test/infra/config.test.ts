@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_MAX_MESSAGE_BYTES, gcpLabels, parseStackConfig, resourceTags, type StackConfig } from "../../infra/config";
 import { requiredMinimumDays } from "../../policies/shared/frameworks";
@@ -75,9 +74,6 @@ describe("rejections name the key, the value and what is allowed", () => {
     ["reserved concurrency on azure", { cloud: "azure", region: "eastus2", peerRegion: "centralus", reservedConcurrency: 20 }, /email-journal:reservedConcurrency = 20: is for aws only/],
     ["an unknown classification", { dataClassification: "public" }, /email-journal:dataClassification = "public": must be one of confidential, restricted/],
     ["an unknown detector", { detectors: ["passport"] }, /email-journal:detectors\[0\] = "passport": must be one of card, ssn, iban/],
-    ["a plain-HTTP governance webhook, without repeating the secret", { governance: { enabled: true, webhookUrl: "http://hooks.example.com" } }, /email-journal:governance.webhookUrl = \[secret\]: must be an https:\/\/ URL/],
-    ["a governance repository that is a URL", { governance: { enabled: true, repository: "https://github.com/acme/x" } }, /email-journal:governance.repository = .*: must be a GitHub repository, owner\/name/],
-    ["governance without enabled", { governance: { organization: "acme" } }, /email-journal:governance.enabled = \(not set\): must be true or false/],
   ])("%s", (_what, change, message) => {
     const problems = problemsOf(withChange(change));
     expect(problems.some((p) => message.test(p)), problems.join("\n")).toBe(true);
@@ -148,15 +144,13 @@ describe("defaults", () => {
       storageRedundancy: "zone",
       dataClassification: "restricted",
       detectors: ["card", "ssn", "iban"],
-      governance: { enabled: false, branch: "main" },
     });
     expect(parseStackConfig(minimal("azure"), "prod").intake.maxMessageBytes).toBe(DEFAULT_MAX_MESSAGE_BYTES);
   });
 
   it("fill a map's missing settings and keep the ones given", () => {
-    const config = parseStackConfig({ ...minimal("aws"), tiers: { coolAfterDays: 60 }, governance: { enabled: true } }, "prod");
+    const config = parseStackConfig({ ...minimal("aws"), tiers: { coolAfterDays: 60 } }, "prod");
     expect(config.tiers).toEqual({ coolAfterDays: 60, coldAfterDays: 90, archiveAfterDays: 180 });
-    expect(config.governance).toEqual({ enabled: true, branch: "main" });
   });
 });
 
@@ -166,7 +160,7 @@ describe("keys the schema does not know are refused at every level, with the nea
     ["in retention", { retention: { minimumDays: 2557, minimumDay: 3000, maximumDays: 2922 } }, /^email-journal:retention.minimumDay = \[not shown\]: unknown key in retention; did you mean minimumDays\? valid keys: minimumDays, maximumDays, mode$/],
     ["in tiers", { tiers: { coolAfterDays: 30, coldAfterdays: 90 } }, /^email-journal:tiers.coldAfterdays = \[not shown\]: unknown key in tiers; did you mean coldAfterDays\? valid keys: coolAfterDays, coldAfterDays, archiveAfterDays$/],
     ["in intake", { intake: { addresses: ["j@example.com"], allowedSender: ["example.com"] } }, /^email-journal:intake.allowedSender = \[not shown\]: unknown key in intake; did you mean allowedSenders\?/],
-    ["in governance, a secret's value unshown", { governance: { enabled: true, webhookURL: "https://hooks.example.com/x?token=s3cret" } }, /^email-journal:governance.webhookURL = \[not shown\]: unknown key in governance; did you mean webhookUrl\? valid keys: enabled, organization, auditorsTeam, webhookUrl, repository, branch$/],
+    ["governance, which moved to its own stack", { governance: { enabled: true, webhookUrl: "https://hooks.example.com/x?token=s3cret" } }, /^email-journal:governance = \[not shown\]: unknown key; valid keys: cloud, /],
     ["without a near one, only the valid keys", { colour: "blue" }, /^email-journal:colour = \[not shown\]: unknown key; valid keys: cloud, /],
   ])("%s", (_what, change, message) => {
     const problems = problemsOf(withChange(change));
@@ -190,44 +184,8 @@ describe("keys the schema does not know are refused at every level, with the nea
   });
 });
 
-describe("the governance webhook URL is a secret", () => {
-  const URL = "https://hooks.example.com/pulumi/email-journal?token=s3cret";
-  const governanceOf = (webhookUrl: unknown) => parseStackConfig(withChange({ governance: { enabled: true, webhookUrl } }), "prod").governance;
-  const valueOf = (output: pulumi.Output<string>) => new Promise<string>((resolve) => output.apply(resolve));
-  /** Whether apply runs at all: Pulumi skips it for a value not known yet. */
-  const known = async (output: pulumi.Output<string>) => {
-    let ran = false;
-    output.apply(() => (ran = true));
-    await pulumi.isSecret(output);
-    await new Promise((resolve) => setImmediate(resolve));
-    return ran;
-  };
-
-  it("read as a Pulumi secret Output holding the URL", async () => {
-    const { webhookUrl } = governanceOf(URL);
-    expect(pulumi.Output.isInstance(webhookUrl)).toBe(true);
-    expect(await pulumi.isSecret(webhookUrl!)).toBe(true);
-    expect(await valueOf(webhookUrl!)).toBe(URL);
-    expect(JSON.stringify(governanceOf(URL))).not.toContain("s3cret");
-  });
-
-  it("accepted encrypted (secure:) from a stack file read outside Pulumi, as an unknown secret", async () => {
-    const { webhookUrl } = governanceOf({ secure: "v1:Zm9vYmFy" });
-    expect(await pulumi.isSecret(webhookUrl!)).toBe(true);
-    expect(await known(webhookUrl!)).toBe(false);
-    expect(await known(governanceOf(URL).webhookUrl!)).toBe(true);
-  });
-
-  it("never repeated in a problem, nor is a governance map that may hold it", () => {
-    const problems = [...problemsOf(withChange({ governance: { enabled: "yes", webhookUrl: URL.replace("https", "http") } })), ...problemsOf(withChange({ governance: URL }))];
-    expect(problems).toEqual([
-      "email-journal:governance.enabled = \"yes\": must be true or false",
-      "email-journal:governance.webhookUrl = [secret]: must be an https:// URL",
-      "email-journal:governance = [secret]: must be a map of settings: enabled, organization, auditorsTeam, webhookUrl, repository, branch",
-    ]);
-  });
-
-  it("is the only setting that may be encrypted: another is refused, saying what it must be", () => {
+describe("settings a stack file encrypts", () => {
+  it("none of the archive's may be: an encrypted one is refused, saying what it must be", () => {
     expect(problemsOf(withChange({ alertEmail: { secure: "v1:Zm9vYmFy" } }))).toEqual([
       'email-journal:alertEmail = {"secure":"v1:Zm9vYmFy"}: is encrypted, but it is not a secret setting: set it in plain text (pulumi config set --plaintext); it must be an email address',
     ]);

@@ -14,6 +14,7 @@ const STACK_FILES = ["aws-us-east-1", "aws-us-west-2", "gcp-us-east4"];
 const SECRET_URL = "https://hooks.example.com/pulumi?token=s3cr3t-t0ken";
 const context = (secretKeys: readonly string[] = ["webhookUrl"]): ConfigContext => ({ stackFiles: STACK_FILES, organization: "own-org", isSecret: (key) => secretKeys.includes(key) });
 const minimal = { repository: "acme-bank/email-journal" };
+const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
 function problemsOf(raw: Record<string, unknown>, ctx = context()): string[] {
   try {
@@ -30,9 +31,11 @@ describe("parseGovernanceConfig", () => {
     expect(parseGovernanceConfig(minimal, context())).toEqual({ organization: "own-org", stacks: STACK_FILES, repository: "acme-bank/email-journal", branch: DEFAULT_BRANCH });
   });
 
-  it("takes an explicit list of stacks, a team, a secret webhook and a branch", () => {
-    const config = parseGovernanceConfig({ ...minimal, organization: "acme-bank", stacks: ["gcp-us-east4"], auditorsTeam: "journal-auditors", webhookUrl: SECRET_URL, branch: "release/1" }, context());
-    expect(config).toEqual({ organization: "acme-bank", stacks: ["gcp-us-east4"], auditorsTeam: "journal-auditors", webhookUrl: SECRET_URL, repository: "acme-bank/email-journal", branch: "release/1" });
+  it("takes an explicit list of stacks, a team, a secret webhook and a branch", async () => {
+    const { webhookUrl, ...config } = parseGovernanceConfig({ ...minimal, organization: "acme-bank", stacks: ["gcp-us-east4"], auditorsTeam: "journal-auditors", webhookUrl: SECRET_URL, branch: "release/1" }, context());
+    expect(config).toEqual({ organization: "acme-bank", stacks: ["gcp-us-east4"], auditorsTeam: "journal-auditors", repository: "acme-bank/email-journal", branch: "release/1" });
+    expect(await pulumi.isSecret(webhookUrl!)).toBe(true);
+    expect(await valueOf(webhookUrl!)).toBe(SECRET_URL);
   });
 
   it("names a stack without a stack file, and the stacks that have one", () => {
@@ -42,13 +45,13 @@ describe("parseGovernanceConfig", () => {
   });
 
   it.each([
-    ["an empty list", { stacks: [] }, /stacks = \[\]: must be a non-empty list.*leave it unset to govern them all/],
+    ["an empty list", { stacks: [] }, /stacks = \[\]: must be a non-empty list, each one of the stack files' stacks/],
     ["a stack listed twice", { stacks: ["aws-us-east-1", "aws-us-east-1"] }, /stacks\[1\] = "aws-us-east-1": is listed twice/],
     ["a list given as a string", { stacks: "aws-us-east-1" }, /stacks = "aws-us-east-1": must be a non-empty list/],
     ["a team's display name", { auditorsTeam: "Journal Auditors" }, /auditorsTeam = "Journal Auditors": must be a Pulumi Cloud team name/],
     ["a repository given as a URL", { repository: "https://github.com/acme/x" }, /repository = "https:\/\/github.com\/acme\/x": must be a GitHub repository, owner\/name/],
     ["no repository", { repository: undefined }, /repository = \(not set\): .*drift detection needs deployment settings/],
-    ["a typo'd key", { auditorTeam: "journal-auditors" }, /auditorTeam = "journal-auditors": is not a setting of this project; the settings are organization, stacks, auditorsTeam, webhookUrl, repository, branch/],
+    ["a typo'd key", { auditorTeam: "journal-auditors" }, /auditorTeam = \[not shown\]: unknown key; did you mean auditorsTeam\? valid keys: organization, stacks, auditorsTeam, webhookUrl, repository, branch/],
   ])("rejects %s", (_name, raw, message) => {
     const problems = problemsOf({ ...minimal, ...raw });
     expect(problems).toHaveLength(1);
@@ -57,13 +60,13 @@ describe("parseGovernanceConfig", () => {
 
   it("refuses a webhook URL set in plaintext, and does not repeat it", () => {
     const problems = problemsOf({ ...minimal, webhookUrl: SECRET_URL }, context([]));
-    expect(problems).toEqual([expect.stringMatching(/webhookUrl = \(secret\): must be set as a secret.*pulumi config set --secret webhookUrl/)]);
+    expect(problems).toEqual([expect.stringMatching(/webhookUrl = \[secret\]: must be set as a secret.*pulumi config set --secret webhookUrl/)]);
     expect(problems.join()).not.toContain("s3cr3t");
   });
 
   it("refuses a secret webhook URL that is not https, without repeating it", () => {
     const problems = problemsOf({ ...minimal, webhookUrl: "http://hooks.example.com/?token=s3cr3t" });
-    expect(problems).toEqual(["email-journal-governance:webhookUrl = (secret): must be an https:// URL"]);
+    expect(problems).toEqual(["email-journal-governance:webhookUrl = [secret]: must be an https:// URL"]);
   });
 
   it("reports every problem at once", () => {
@@ -76,16 +79,18 @@ describe("reading the config through Pulumi", () => {
     await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: (args) => args.inputs }, "email-journal-governance", "platform", true, "own-org");
   });
 
-  it("knows which keys the CLI handed over as secrets", () => {
+  it("knows which keys the CLI handed over as secrets", async () => {
     pulumi.runtime.setAllConfig({ "email-journal-governance:webhookUrl": SECRET_URL, "email-journal-governance:repository": "acme-bank/email-journal" }, ["email-journal-governance:webhookUrl"]);
     expect(isConfigSecret("email-journal-governance:webhookUrl")).toBe(true);
     expect(isConfigSecret("email-journal-governance:repository")).toBe(false);
-    expect(loadGovernanceConfig()).toMatchObject({ organization: "own-org", stacks: stackNames(), webhookUrl: SECRET_URL, repository: "acme-bank/email-journal" });
+    const { webhookUrl, ...config } = loadGovernanceConfig();
+    expect(config).toMatchObject({ organization: "own-org", stacks: stackNames(), repository: "acme-bank/email-journal" });
+    expect(await valueOf(webhookUrl!)).toBe(SECRET_URL);
   });
 
   it("stops a plaintext webhook URL before anything is built", () => {
     pulumi.runtime.setAllConfig({ "email-journal-governance:webhookUrl": SECRET_URL, "email-journal-governance:repository": "acme-bank/email-journal", "email-journal-governance:stacks": '["aws-us-east-1"]' }, []);
-    expect(() => loadGovernanceConfig()).toThrow(/webhookUrl = \(secret\): must be set as a secret/);
+    expect(() => loadGovernanceConfig()).toThrow(/webhookUrl = \[secret\]: must be set as a secret/);
   });
 });
 

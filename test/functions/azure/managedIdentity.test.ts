@@ -15,7 +15,8 @@ const server = createServer((req, res) => {
   requests.push(req);
   if (refuse) {
     res.writeHead(400, { "content-type": "application/json" });
-    return res.end(JSON.stringify({ statusCode: 400, message: "No managed identity found for the specified ClientId" }));
+    res.end(JSON.stringify({ statusCode: 400, message: "No managed identity found for the specified ClientId" }));
+    return;
   }
   res.writeHead(200, { "content-type": "application/json" });
   res.end(JSON.stringify({ access_token: `token-${requests.length}`, expires_on: String(Math.floor(Date.now() / 1000) + expiresIn), resource: "https://storage.azure.com/", token_type: "Bearer", client_id: CLIENT }));
