@@ -1,4 +1,4 @@
-// npm run bench [-- --json]
+// npm run bench [-- --json]   (-- --search: the auditor's search index, bench/search.ts)
 // The whole pipeline (parse, hash, encrypt, fsync'd write-once store, audit chain, into a
 // local archive) against plain mailparser simpleParser over the same bytes: the corpus plus
 // a generated 40 MB message. Each run is a fresh process, so its peak RSS is its own.
@@ -13,6 +13,7 @@ import { AZURE_BUNDLE_TARGET, AZURE_ENTRY, AZURE_EXTERNALS } from "../infra/azur
 import { GCP_BUNDLE_TARGET, GCP_ENTRY, GCP_EXTERNALS } from "../infra/gcp/functionSource";
 import { measureBundle } from "./bundles";
 import { largeMessage } from "./generate";
+import { runSearchBench } from "./search";
 import { runSmtpMemoryBench } from "./smtpMemory";
 import type { WorkerResult } from "./worker";
 
@@ -76,6 +77,14 @@ function main(): void {
   // --smtp-memory: the SMTP intake's memory under 16 concurrent 120 MiB senders (bench/smtpMemory.ts).
   if (process.argv.includes("--smtp-memory")) {
     runSmtpMemoryBench(json).catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
+    return;
+  }
+  // --search: the auditor's local search index at 1,000,000 sidecars, and export throughput (bench/search.ts).
+  if (process.argv.includes("--search")) {
+    runSearchBench(process.argv.slice(2), json).catch((err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
     });
