@@ -1,8 +1,8 @@
 // Which archive a command acts on, and how to search it. `--archive ./dir` (or nothing: JOURNAL_DIR)
 // is the local archive: its own store adapter and its search index. `--archive s3://…`, an Azure
 // container URL, `gs://…` or `--stack <name>` is a cloud archive, resolved by functions/auditor/target.ts
-// (the cloud half of the auditor, built beside this one) to its store; its search is a scan until a
-// cloud query engine is wired.
+// (the cloud half of the auditor) to its store and the identity to act as; its search is a scan until
+// a cloud query engine is wired.
 import { readLocalSettings } from "../local/settings";
 import { catchUp } from "./local/indexer";
 import { indexEngine } from "./local/indexEngine";
@@ -90,17 +90,8 @@ async function openCloud(request: TargetRequest, env: NodeJS.ProcessEnv): Promis
 }
 
 function loadCloudResolver(): CloudResolver {
-  let target: { resolveAuditorTarget?: CloudResolver };
-  try {
-    // Loaded only for a cloud archive, so that the local commands never load the cloud SDKs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    target = require("./target") as typeof target;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw err;
-    target = {};
-  }
-  if (typeof target.resolveAuditorTarget !== "function") {
-    throw new Error("cloud archives (--stack, --archive s3://… | https://….blob.core.windows.net/… | gs://…) need functions/auditor/target.ts, which this checkout does not have yet; the local archive works: --archive ./dir or JOURNAL_DIR");
-  }
+  // Loaded only for a cloud archive, so that the local commands never load the cloud SDKs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const target = require("./target") as typeof import("./target");
   return target.resolveAuditorTarget;
 }
