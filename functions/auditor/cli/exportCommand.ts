@@ -28,7 +28,7 @@ export async function exportCaseCommand(args: string[]): Promise<number> {
   try {
     const selected = await selectRecords(values, positionals, archive, EXPORT_USAGE);
     if (selected.targets.length === 0) {
-      print(`nothing to export: the ${selected.query.startsWith("ids=") ? "ids" : "search"} named no message`);
+      print(`nothing to export: the search (${selected.query}) found no message`);
       return 1;
     }
     let shown = false;

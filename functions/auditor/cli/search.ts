@@ -1,5 +1,6 @@
 // `journal search` (and `list`, today's flags): the query from the command line, the engine that
 // answers it, the `searched` audit line, and the answer as a table, JSON or CSV.
+import { createHash } from "node:crypto";
 import { isSha256 } from "../../core/layout";
 import type { MessageMetadata, QuarantineRecord } from "../../core/types";
 import { openTarget, type AuditTarget } from "../open";
@@ -282,7 +283,10 @@ export async function selectRecords(
       if (!key) throw new Error(`no message or quarantined input with sha256 ${sha256} in ${archive.store.location}`);
       if (!targets.some((t) => t.sha256 === sha256)) targets.push({ key, sha256 });
     }
-    return { targets, query: `ids=${targets.map((t) => t.sha256).join(",")}`, possible: 0 };
+    // A few ids are named; a long list is named by its own SHA-256 (the manifest lists every one), so each audit line stays short.
+    const list = targets.map((t) => t.sha256).join(",");
+    const query = targets.length <= 3 ? `ids=${list}` : `${targets.length} ids, list sha256=${createHash("sha256").update(list).digest("hex")}`;
+    return { targets, query, possible: 0 };
   }
   if (filters.length === 0) throw new UsageError("name the messages: their ids (sha256), or search filters (--from, --to, --since …)", usage);
   const query = queryFromValues(values, usage);
