@@ -15,6 +15,7 @@ import { accessLogBucket, auditLogging, auditLogRetentionDays, trailArn } from "
 import { policyJson } from "./policy";
 import { peerArchive, replicateToPeer, replicationRole, replicationRoleName } from "./replication";
 import { archiveBucket, archivePolicyStatements, bucketName, bucketPolicy } from "./storage";
+import { archiveSearch } from "./search";
 
 export { checkLockedSettings } from "./lockedSettings";
 
@@ -139,6 +140,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     );
     new aws.iam.RolePolicy(`${name}-auditor-policy`, { role: auditor.role.id, policy: policyJson(auditorStatements(archive.arn, key.arn)) }, o);
     new aws.iam.RolePolicy(`${name}-hold-admin-policy`, { role: holdAdmin.role.id, policy: policyJson(holdAdminStatements(archive.arn)) }, o);
+    // Athena over the sidecars, for the auditor role alone (search.ts).
+    const search = archiveSearch(name, { config, accountId, kmsKeyArn: key.arn, archiveBucketName: archive.name, archiveBucketArn: archive.arn, auditorRoleId: auditor.role.id, auditorRoleArn: auditor.role.arn }, o);
 
     const logging = auditLogging(
       name,
@@ -210,6 +213,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
       trailArn: this.trailArn,
       alertTopicArn: this.alertTopicArn,
       backupVaultName: this.backupVaultName,
+      ...search.outputs,
       // What the locked buckets' policies refuse to change to all but break-glass, for the next run to compare (lockedSettings.ts).
       [LOCKED_SETTINGS_OUTPUT]: lockedSettingsOf(config),
     };
