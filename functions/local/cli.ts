@@ -218,7 +218,8 @@ main(process.argv.slice(2)).then(
       return;
     }
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${err.usage ?? USAGE}`);
+      // The command's own usage, then where the others are.
+      console.error(err.usage ? `${err.message}\n\n${err.usage}\n\nusage: npm run journal -- <command> [options]: \`npm run journal -- help\` lists the commands` : `${err.message}\n\n${USAGE}`);
       process.exitCode = 2;
       return;
     }
