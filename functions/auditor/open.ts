@@ -1,8 +1,8 @@
 // Which archive a command acts on, and how to search it. `--archive ./dir` (or nothing: JOURNAL_DIR)
 // is the local archive: its own store adapter and its search index. `--archive s3://…`, an Azure
 // container URL, `gs://…` or `--stack <name>` is a cloud archive, resolved by functions/auditor/target.ts
-// (the cloud half of the auditor) to its store and the identity to act as; its search is a scan until
-// a cloud query engine is wired.
+// (the cloud half of the auditor) to its store and the identity to act as; its search is the stack's
+// own query engine when its outputs name one (Athena, BigQuery: engines/cloud.ts), else a scan.
 import { readLocalSettings } from "../local/settings";
 import { catchUp } from "./local/indexer";
 import { indexEngine } from "./local/indexEngine";

@@ -14,6 +14,9 @@ import { ContainerClient } from "@azure/storage-blob";
 import { Storage } from "@google-cloud/storage";
 import { type AuthClient, GoogleAuth } from "google-auth-library";
 import { BlobAuditorStore } from "./blob";
+import { athenaTargetOf, bigQueryTargetOf, type EngineClients, searchEngineFor, type Sessions, watching } from "./engines/cloud";
+import type { AthenaTarget } from "./engines/athena";
+import type { BigQueryTarget } from "./engines/bigquery";
 import { GcsAuditorStore } from "./gcs";
 import { assumeArchiveRole, awsCaller, azureActor, googlePerson, impersonateArchiveAccount, type MfaInput, terminalPrompt } from "./identity";
 import { S3AuditorStore } from "./s3";
@@ -22,9 +25,9 @@ import type { AuditorStore } from "./store";
 
 export type ArchiveTarget =
   | { readonly kind: "local"; readonly dir: string }
-  | { readonly kind: "s3"; readonly bucket: string; readonly region?: string; readonly kmsKeyArn?: string; readonly roleArn?: string }
+  | { readonly kind: "s3"; readonly bucket: string; readonly region?: string; readonly kmsKeyArn?: string; readonly roleArn?: string; readonly athena?: AthenaTarget }
   | { readonly kind: "azure-blob"; readonly accountUrl: string; readonly container: string }
-  | { readonly kind: "gcs"; readonly bucket: string; readonly project?: string; readonly serviceAccount?: string };
+  | { readonly kind: "gcs"; readonly bucket: string; readonly project?: string; readonly serviceAccount?: string; readonly bigquery?: BigQueryTarget };
 
 export type CloudTarget = Exclude<ArchiveTarget, { kind: "local" }>;
 
@@ -117,7 +120,9 @@ export async function stackTarget(stack: string, duty: Duty, reader: StackOutput
   if ("archiveBucketArn" in outputs) {
     const [bucket, kmsKeyArn, roleArn] = need("archiveBucketName", "archiveKmsKeyArn", duty === "hold" ? "holdAdminRoleArn" : "auditorRoleArn");
     const region = text(outputs, "region");
-    return { kind: "s3", bucket, kmsKeyArn, roleArn, ...(region ? { region } : {}) };
+    // The stack's query engine, for the auditor (infra/aws/search.ts); a hold admin has none.
+    const athena = duty === "audit" ? athenaTargetOf(outputs) : undefined;
+    return { kind: "s3", bucket, kmsKeyArn, roleArn, ...(region ? { region } : {}), ...(athena ? { athena } : {}) };
   }
   if ("archiveAccountName" in outputs) {
     const [account, container] = need("archiveAccountName", "archiveContainer");
@@ -125,7 +130,8 @@ export async function stackTarget(stack: string, duty: Duty, reader: StackOutput
   }
   if ("archiveBucket" in outputs) {
     const [bucket, project, serviceAccount] = need("archiveBucket", "project", duty === "hold" ? "holdAdminServiceAccount" : "auditorServiceAccount");
-    return { kind: "gcs", bucket, project, serviceAccount };
+    const bigquery = duty === "audit" ? bigQueryTargetOf(outputs) : undefined;
+    return { kind: "gcs", bucket, project, serviceAccount, ...(bigquery ? { bigquery } : {}) };
   }
   throw new Error(`stack ${stack} has no archive among its outputs (${Object.keys(outputs).sort().join(", ") || "none"}): is it an email-journal stack, and deployed?`);
 }
@@ -161,7 +167,7 @@ export interface OpenOptions {
 }
 
 /** The cloud clients, by default the SDKs' own from the environment; tests pass theirs. */
-export interface CloudClients {
+export interface CloudClients extends EngineClients {
   readonly sts?: (region?: string) => STSClient;
   readonly s3?: (config: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } }) => S3Client;
   readonly azureCredential?: () => TokenCredential;
@@ -171,11 +177,16 @@ export interface CloudClients {
   readonly prompt?: (question: string) => Promise<string>;
 }
 
+const DEFAULT_CLIENTS = {
+  s3: (config: Parameters<NonNullable<CloudClients["s3"]>>[0]) => new S3Client({ ...config, followRegionRedirects: true }),
+  googleSource: (): Promise<AuthClient> => new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] }).getClient(),
+};
+
 /** An AuditorStore on the cloud archive, acting as the identity the target names (or as the signed-in person). */
 export async function openCloudStore(target: CloudTarget, options: OpenOptions, clients: CloudClients = {}): Promise<AuditorStore> {
   if (target.kind === "s3") {
     const sts = (clients.sts ?? ((region) => new STSClient(region ? { region } : {})))(target.region);
-    const s3 = clients.s3 ?? ((config) => new S3Client({ ...config, followRegionRedirects: true }));
+    const s3 = clients.s3 ?? DEFAULT_CLIENTS.s3;
     if (!target.roleArn) {
       // No role: the person's own credentials, which the archive's policies must then allow themselves.
       return new S3AuditorStore({ client: s3({ ...(target.region ? { region: target.region } : {}) }), bucket: target.bucket, actor: await awsCaller(sts), ...(target.kmsKeyArn ? { kmsKeyArn: target.kmsKeyArn } : {}) });
@@ -197,7 +208,7 @@ export async function openCloudStore(target: CloudTarget, options: OpenOptions, 
     const container = (clients.azureContainer ?? ((url, c) => new ContainerClient(url, c)))(`${target.accountUrl}/${target.container}`, credential);
     return new BlobAuditorStore({ container, actor });
   }
-  const source = await (clients.googleSource ?? (() => new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] }).getClient()))();
+  const source = await (clients.googleSource ?? DEFAULT_CLIENTS.googleSource)();
   const storage = clients.storage ?? ((o) => new Storage(o));
   const projectId = target.project ? { projectId: target.project } : {};
   if (!target.serviceAccount) {
@@ -229,7 +240,11 @@ export function auditorTargetResolver(reader: StackOutputsReader = pulumiStackOu
     );
     if (!target || target.kind === "local") throw new Error("a cloud archive is --stack <name>, or --archive s3://bucket | https://<account>.blob.core.windows.net/<container> | gs://bucket");
     const mfa = { ...(env.JOURNAL_MFA_SERIAL ? { serial: env.JOURNAL_MFA_SERIAL } : {}), ...(env.JOURNAL_MFA_CODE ? { code: env.JOURNAL_MFA_CODE } : {}) };
-    return { store: await openCloudStore(target, { duty, mfa }, clients) };
+    // The stack's query engine (engines/cloud.ts) acts in the session the store was opened with: one MFA code.
+    const sessions: Sessions = {};
+    const store = await openCloudStore(target, { duty, mfa }, watching(clients, DEFAULT_CLIENTS, sessions));
+    const engine = searchEngineFor(target, store, sessions, clients);
+    return { store, ...(engine ? { engine } : {}) };
   };
 }
 
