@@ -38,7 +38,23 @@ export function ingestorStatements(args: IngestorPolicyArgs): Statement[] {
   ];
 }
 
-/** List and read the archive, only with MFA. */
+/** The auditor's own trail in the archive (functions/auditor/auditObjects.ts): the one prefix people may write to. */
+export const AUDIT_TRAIL_PREFIX = "audit/";
+
+/**
+ * Writing the trail: create objects under audit/ only, and read the bucket's default encryption (to
+ * find the stack key when only the bucket is named). Each upload names the stack key, as the archive
+ * policy demands; the key policy lets these roles use it through S3 (keys.ts). Object Lock's default
+ * retention makes each event WORM, and the archive policy's denies keep it so (storage.ts).
+ */
+function trailWriterStatements(archiveBucketArn: pulumi.Input<string>): Statement[] {
+  return [
+    { Sid: "WriteAuditTrail", Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${archiveBucketArn}/${AUDIT_TRAIL_PREFIX}*`, Condition: MFA },
+    { Sid: "ReadArchiveEncryption", Effect: "Allow", Action: ["s3:GetEncryptionConfiguration"], Resource: archiveBucketArn, Condition: MFA },
+  ];
+}
+
+/** List and read the archive, and add to its audit trail, only with MFA. */
 export function auditorStatements(archiveBucketArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): Statement[] {
   return [
     { Sid: "ListArchive", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: archiveBucketArn, Condition: MFA },
@@ -49,15 +65,23 @@ export function auditorStatements(archiveBucketArn: pulumi.Input<string>, kmsKey
       Resource: pulumi.interpolate`${archiveBucketArn}/*`,
       Condition: MFA,
     },
-    { Sid: "DecryptArchive", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: kmsKeyArn, Condition: MFA },
+    // GenerateDataKey for the trail's uploads under SSE-KMS ("Using server-side encryption with AWS KMS keys", permissions).
+    { Sid: "DecryptArchive", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"], Resource: kmsKeyArn, Condition: MFA },
+    ...trailWriterStatements(archiveBucketArn),
   ];
 }
 
-/** Set and clear legal holds, only with MFA; no read of content. */
+/**
+ * Set and clear legal holds, only with MFA; no read of records. A hold admin sees a record's retention
+ * and hold (GetObjectRetention, GetObjectLegalHold, the listing), reads the trail (which case holds
+ * what is read back from it) and adds to it: s3:GetObject only under audit/.
+ */
 export function holdAdminStatements(archiveBucketArn: pulumi.Input<string>): Statement[] {
   return [
     { Sid: "ListArchive", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: archiveBucketArn, Condition: MFA },
-    { Sid: "ManageLegalHolds", Effect: "Allow", Action: ["s3:PutObjectLegalHold", "s3:GetObjectLegalHold"], Resource: pulumi.interpolate`${archiveBucketArn}/*`, Condition: MFA },
+    { Sid: "ManageLegalHolds", Effect: "Allow", Action: ["s3:PutObjectLegalHold", "s3:GetObjectLegalHold", "s3:GetObjectRetention"], Resource: pulumi.interpolate`${archiveBucketArn}/*`, Condition: MFA },
+    { Sid: "ReadAuditTrail", Effect: "Allow", Action: ["s3:GetObject"], Resource: pulumi.interpolate`${archiveBucketArn}/${AUDIT_TRAIL_PREFIX}*`, Condition: MFA },
+    ...trailWriterStatements(archiveBucketArn),
   ];
 }
 

@@ -87,6 +87,7 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
         region: config.region,
         ingestorRoleArn: ingestor.role.arn,
         auditorRoleArns: [auditor.role.arn],
+        auditTrailRoleArns: [auditor.role.arn, holdAdmin.role.arn],
         replicationRoleArn: replication.arn,
         peerReplicationRoleArn: pulumi.interpolate`arn:aws:iam::${accountId}:role/${replicationRoleName(config.peerStack.split("/").pop()!)}`,
         backupRoleArn: backupServiceRole.arn,
@@ -197,6 +198,8 @@ export class JournalArchiveAws extends pulumi.ComponentResource {
     this.alertTopicArn = alerting.topic.arn;
     this.backupVaultName = backup.vault.name;
     this.outputs = {
+      // The auditor's command line (functions/auditor/target.ts) reads the region with the archive and the roles.
+      region: this.region,
       archiveBucketArn: this.archiveBucketArn,
       archiveKmsKeyArn: this.archiveKmsKeyArn,
       archiveBucketName: this.archiveBucketName,

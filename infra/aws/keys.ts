@@ -13,6 +13,12 @@ export interface KeyPolicyArgs {
   readonly ingestorRoleArn: pulumi.Input<string>;
   /** May decrypt archive objects, with MFA. */
   readonly auditorRoleArns: readonly pulumi.Input<string>[];
+  /**
+   * May write the audit trail (encrypt, through S3) and read it back (decrypt, through S3), with MFA: the
+   * auditor and hold-admin roles. What they may read or write at all is their IAM policies' (access.ts):
+   * a hold admin's s3:GetObject is confined to audit/.
+   */
+  readonly auditTrailRoleArns?: readonly pulumi.Input<string>[];
   /** May decrypt source objects for replication, through S3 only. */
   readonly replicationRoleArn: pulumi.Input<string>;
   /** The peer stack's replication role, which encrypts its replicas here; named, as it may not exist yet. */
@@ -76,6 +82,21 @@ export function keyPolicyStatements(args: KeyPolicyArgs): Statement[] {
       Resource: "*",
       Condition: { ...MFA, StringEquals: { "kms:ViaService": viaS3 } },
     },
+    ...(args.auditTrailRoleArns && args.auditTrailRoleArns.length > 0
+      ? [
+          {
+            // Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": uploading under SSE-KMS needs
+            // kms:GenerateDataKey, downloading kms:Decrypt. With S3 Bucket Keys the context is the bucket's ARN, not the
+            // object's, so the key cannot tell audit/ from the records: IAM does (access.ts).
+            Sid: "AuditTrailThroughS3WithMfa",
+            Effect: "Allow" as const,
+            Principal: { AWS: [...args.auditTrailRoleArns] },
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: "*",
+            Condition: { ...MFA, StringEquals: { "kms:ViaService": viaS3 } },
+          },
+        ]
+      : []),
     {
       Sid: "ReplicationDecryptsSource",
       Effect: "Allow",

@@ -1,6 +1,7 @@
 // Custom roles, each with exactly the data actions its holder needs, assigned at the narrowest
 // scope: the ingestor creates archive blobs (reads only sidecars under meta/, for the duplicate
-// check), auditors read, hold admins set legal holds. No role may delete archived blobs or change
+// check), auditors read, hold admins set legal holds; both add to the auditor's own trail under
+// audit/, and hold admins read only that trail. No role may delete archived blobs or change
 // their immutability. MFA for people is enforced by Entra Conditional Access (see the README).
 import { createHash } from "node:crypto";
 import * as azure from "@pulumi/azure-native";
@@ -29,6 +30,14 @@ export const DATA_ACTIONS = {
   auditor: [`${BLOBS}/read`],
   // Setting and clearing a legal hold on a blob version; no read of content.
   holdAdmin: [`${BLOBS}/immutableStorage/runAsSuperUser/action`],
+  // The auditor's trail (functions/auditor/blob.ts): one create-only Put Blob per act. "Create a blob or
+  // snapshot, or append data" is blobs/add/action, which covers Put Blob of a new blob ("Actions and
+  // attributes for Azure role assignment conditions for Azure Blob Storage"); blobs/write would also
+  // let a blob be replaced, which the trail never needs. Confined to audit/ by the assignment's condition.
+  auditTrailWriter: [`${BLOBS}/add/action`],
+  // Reading the trail back (which case holds what): blobs/read, confined to audit/ by the assignment's
+  // condition except for List Blobs, which names no blob and shows a hold admin each blob's hold.
+  auditTrailReader: [`${BLOBS}/read`],
 } as const;
 
 export const ACTIONS = {
@@ -48,6 +57,21 @@ export const ACTIONS = {
 /** The ingestor may read archive blobs only under meta/ (an ABAC condition on the assignment). */
 export const SIDECARS_ONLY_CONDITION =
   `((!(ActionMatches{'${BLOBS}/read'})) OR (@Resource[${BLOBS}:path] StringStartsWith 'meta/'))`;
+
+/** Where the auditor's own trail lives in the archive container. */
+export const AUDIT_TRAIL_PREFIX = "audit/";
+
+/** Auditors and hold admins may create blobs only under audit/ (the trail writer's assignment). */
+export const AUDIT_TRAIL_WRITE_CONDITION = `((!(ActionMatches{'${BLOBS}/add/action'})) OR (@Resource[${BLOBS}:path] StringStartsWith '${AUDIT_TRAIL_PREFIX}'))`;
+
+/**
+ * Hold admins may list the container, and read blobs only under audit/ (the trail reader's assignment).
+ * The shape is the documented one for "Read blobs in named containers with a path": the path condition
+ * applies to every read but List Blobs (suboperation Blob.List), whose request names no blob path
+ * ("Example Azure role assignment conditions for Blob Storage"; "Actions and attributes for Azure role
+ * assignment conditions for Azure Blob Storage", Suboperations).
+ */
+export const AUDIT_TRAIL_READ_CONDITION = `((!(ActionMatches{'${BLOBS}/read'} AND NOT SubOperationMatches{'Blob.List'})) OR (@Resource[${BLOBS}:path] StringStartsWith '${AUDIT_TRAIL_PREFIX}'))`;
 
 /** A GUID derived from `seed`: role definitions need one, and a fixed one makes the role's id known at preview. */
 export function stableGuid(seed: string): string {

@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PeerOutputs } from "../peer";
 import { resourceTags, type StackConfig } from "../config";
 import { archiveMarks, LOCK_PENDING_TAG, SANDBOX_TAG } from "../../policies/shared/conventions";
-import { ACTIONS, assign, containerScope, customRole, DATA_ACTIONS, SIDECARS_ONLY_CONDITION } from "./access";
+import { ACTIONS, assign, AUDIT_TRAIL_READ_CONDITION, AUDIT_TRAIL_WRITE_CONDITION, containerScope, customRole, DATA_ACTIONS, SIDECARS_ONLY_CONDITION } from "./access";
 import { alerts } from "./alerts";
 import { archiveBackup } from "./backup";
 import { intake } from "./ingest";
@@ -159,6 +159,15 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
     assign(`${name}-dead-letter-access`, { scope: containerScope(accountIds.inbox, CONTAINERS.deadLetters), role: deadLetterWriter, principalId: eventIdentity.principalId, servicePrincipal: true }, o);
     config.auditors.forEach((principalId, i) => assign(`${name}-auditor-${i}`, { scope: archiveScope, role: auditor, principalId, servicePrincipal: false }, o));
     config.holdAdmins.forEach((principalId, i) => assign(`${name}-hold-admin-${i}`, { scope: archiveScope, role: holdAdmin, principalId, servicePrincipal: false }, o));
+    // The auditor's own trail: both record their acts under audit/; hold admins read it back (and list the container).
+    const trailWriter = role("audit-trail-writer", accountIds.archive, DATA_ACTIONS.auditTrailWriter, "Add the auditor's own trail under audit/ (by condition); never replace or delete");
+    const trailReader = role("audit-trail-reader", accountIds.archive, DATA_ACTIONS.auditTrailReader, "List the archive; read only the auditor's trail under audit/ (by condition)");
+    const writesTrail = { scope: archiveScope, role: trailWriter, servicePrincipal: false, condition: AUDIT_TRAIL_WRITE_CONDITION };
+    config.auditors.forEach((principalId, i) => assign(`${name}-auditor-trail-${i}`, { ...writesTrail, principalId }, o));
+    config.holdAdmins.forEach((principalId, i) => {
+      assign(`${name}-hold-admin-trail-${i}`, { ...writesTrail, principalId }, o);
+      assign(`${name}-hold-admin-trail-read-${i}`, { scope: archiveScope, role: trailReader, principalId, servicePrincipal: false, condition: AUDIT_TRAIL_READ_CONDITION }, o);
+    });
 
     const logging = auditLogging(
       name,

@@ -3,7 +3,8 @@
 //    sidecar by listing; it never reads or deletes an object), read the inbox;
 //  - auditor: read and list the archive;
 //  - hold admin: set and clear object holds (update object metadata; content and retention are
-//    immutable under the locked policy).
+//    immutable under the locked policy);
+//  - both: add to the auditor's own trail, creating objects under audit/ only (an IAM condition).
 // People never hold these roles directly: they impersonate the auditor or hold-admin service
 // account (roles/iam.serviceAccountTokenCreator on that account only), so each act is attributed to
 // them in the audit log and their sign-in (with 2-Step Verification, see the README) is Google's.
@@ -16,7 +17,26 @@ export const PERMISSIONS = {
   ingestorArchive: ["storage.objects.create", "storage.objects.list"],
   auditor: ["storage.objects.get", "storage.objects.list", "storage.buckets.get"],
   holdAdmin: ["storage.objects.get", "storage.objects.list", "storage.objects.update"],
+  // The auditor's trail (functions/auditor/gcs.ts): objects.insert with ifGenerationMatch=0 needs
+  // storage.objects.create alone (Cloud Storage, "IAM permissions for JSON methods"; replacing would
+  // also need storage.objects.delete, which no role of ours holds).
+  auditTrailWriter: ["storage.objects.create"],
 } as const;
+
+/** Where the auditor's own trail lives in the archive bucket. */
+export const AUDIT_TRAIL_PREFIX = "audit/";
+
+/**
+ * The trail writer's grant holds for objects under audit/ only. A Cloud Storage object's resource name
+ * is `projects/_/buckets/BUCKET/objects/OBJECT` (IAM, "Attribute reference for IAM Conditions",
+ * resource name; Cloud Storage, "Use IAM Conditions on buckets"); conditions need uniform bucket-level
+ * access, which every bucket of ours has (storage.ts).
+ */
+export const auditTrailCondition = (bucket: pulumi.Input<string>) => ({
+  title: "audit-trail-only",
+  description: "Create objects under audit/ only: the auditor's own trail",
+  expression: pulumi.interpolate`resource.name.startsWith("projects/_/buckets/${bucket}/objects/${AUDIT_TRAIL_PREFIX}")`,
+});
 
 export interface AccessArgs {
   readonly config: StackConfig;
@@ -57,14 +77,17 @@ export function access(name: string, args: AccessArgs & { ids: Identities }, opt
     ingestorArchive: role("ingestor-archive", "ingestor: create archive objects", PERMISSIONS.ingestorArchive),
     auditor: role("auditor", "auditor: read the archive", PERMISSIONS.auditor),
     holdAdmin: role("hold-admin", "hold admin: object holds", PERMISSIONS.holdAdmin),
+    auditTrailWriter: role("audit-trail-writer", "auditor's trail: create under audit/", PERMISSIONS.auditTrailWriter),
   };
   const member = (email: string) => `serviceAccount:${email}`;
-  const onBucket = (id: string, bucket: pulumi.Input<string>, roleName: pulumi.Input<string>, who: pulumi.Input<string>) =>
-    new gcp.storage.BucketIAMMember(`${name}-${id}`, { bucket, role: roleName, member: who }, { ...opts, dependsOn: [...ids.created, ...Object.values(roles).map((r) => r.resource)] });
+  const onBucket = (id: string, bucket: pulumi.Input<string>, roleName: pulumi.Input<string>, who: pulumi.Input<string>, condition?: ReturnType<typeof auditTrailCondition>) =>
+    new gcp.storage.BucketIAMMember(`${name}-${id}`, { bucket, role: roleName, member: who, ...(condition ? { condition } : {}) }, { ...opts, dependsOn: [...ids.created, ...Object.values(roles).map((r) => r.resource)] });
   onBucket("ingestor-archive-access", args.archiveBucket, roles.ingestorArchive.name, member(ids.emails.ingestor));
   onBucket("ingestor-inbox-access", args.inboxBucket, "roles/storage.objectViewer", member(ids.emails.ingestor));
   onBucket("auditor-access", args.archiveBucket, roles.auditor.name, member(ids.emails.auditor));
   onBucket("hold-admin-access", args.archiveBucket, roles.holdAdmin.name, member(ids.emails.holdAdmin));
+  onBucket("auditor-trail-access", args.archiveBucket, roles.auditTrailWriter.name, member(ids.emails.auditor), auditTrailCondition(args.archiveBucket));
+  onBucket("hold-admin-trail-access", args.archiveBucket, roles.auditTrailWriter.name, member(ids.emails.holdAdmin), auditTrailCondition(args.archiveBucket));
   const impersonate = (id: string, account: gcp.serviceaccount.Account, people: readonly string[]) =>
     people.map((person, i) => new gcp.serviceaccount.IAMMember(`${name}-${id}-${i}`, { serviceAccountId: account.name, role: "roles/iam.serviceAccountTokenCreator", member: person }, opts));
   impersonate("auditor-impersonation", ids.accounts.auditor, config.auditors);

@@ -68,6 +68,30 @@ const cases: [finding: string, mutate: (r: Resources) => RecordedResource[], con
     ["function-after-execution-policy"],
     'AWS Lambda Developer Guide, "Visualize Lambda function invocations using AWS X-Ray"',
   ],
+  [
+    "the auditor's trail: the role may not create objects under audit/",
+    (r) => editPolicy(r, T.rolePolicy, "auditor-policy", "policy", without("WriteAuditTrail")),
+    ["auditor-writes-trail"],
+    'Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)"',
+  ],
+  [
+    "the auditor's trail: the key policy does not let the people roles use the key through S3",
+    (r) => editPolicy(r, T.key, "key", "policy", without("AuditTrailThroughS3WithMfa")),
+    ["auditor-writes-trail", "hold-admin-writes-trail", "hold-admin-reads-trail"],
+    'Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)"',
+  ],
+  [
+    "the auditor's trail: the hold admin's write reaches the records",
+    (r) => editPolicy(r, T.rolePolicy, "hold-admin-policy", "policy", (statements) => statements.map((st) => (st.Sid === "WriteAuditTrail" ? { ...st, Resource: st.Resource.replace("/audit/*", "/*") } : st))),
+    ["people-write-only-the-trail"],
+    "DESIGN.md, least-privilege roles",
+  ],
+  [
+    "the auditor's trail: the hold admin may read records",
+    (r) => editPolicy(r, T.rolePolicy, "hold-admin-policy", "policy", (statements) => statements.map((st) => (st.Sid === "ReadAuditTrail" ? { ...st, Resource: st.Resource.replace("/audit/*", "/*") } : st))),
+    ["hold-admins-read-only-the-trail"],
+    "DESIGN.md, least-privilege roles",
+  ],
 ];
 
 describe("the contracts on the the primary plan with a fix removed", () => {

@@ -65,10 +65,21 @@ const REF = {
   objectLock: 'Amazon S3 User Guide, "Object Lock considerations": "After you enable Object Lock on a bucket, you can\'t disable Object Lock or suspend versioning for that bucket" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html)',
   policyLockout: 'Amazon S3 API Reference, "PutBucketPolicy": only the root principal is exempt from the bucket policy\'s own deny, and only for Get/Put/DeleteBucketPolicy (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html)',
   lambdaConcurrency: 'AWS Lambda Developer Guide, "Configuring reserved concurrency for a function" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html)',
+  headObject:
+    'Amazon S3 API Reference, "HeadObject": the x-amz-object-lock-* headers are returned only to a caller with s3:GetObjectRetention and s3:GetObjectLegalHold, and ChecksumMode on an SSE-KMS object needs kms:Decrypt (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html)',
+  legalHold:
+    'Amazon S3 API Reference, "PutObjectLegalHold", "GetObjectLegalHold" and "GetObjectRetention"; Service Authorization Reference, "Actions defined by Amazon S3" (s3:PutObjectLegalHold, s3:GetObjectLegalHold, s3:GetObjectRetention)',
+  bucketEncryption: 'Amazon S3 API Reference, "GetBucketEncryption": s3:GetEncryptionConfiguration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html)',
+  leastPrivilege: "DESIGN.md, least-privilege roles: auditors read, hold admins hold, and people write nothing but the auditor's own trail (infra/aws/access.ts)",
 } as const;
 
 /** What every S3 request the contracts model carries: TLS 1.2 (the bucket policies deny less). */
 const OVER_TLS = { "aws:SecureTransport": "true", "s3:TlsVersion": "1.2" };
+/** A person's session, assumed with MFA (the people roles' trust policies require it). */
+const WITH_MFA = { "aws:MultiFactorAuthPresent": "true" };
+/** An object of the auditor's trail (functions/auditor/auditObjects.ts) and a record. */
+const TRAIL_OBJECT = "audit/2026/01/01/2026-01-01T00:00:00.000Z-000001-0123456789ab.json";
+const RECORD = "messages/2026/01/01/abc.eml";
 const viaService = (service: string, region: string) => `${service}.${region}.amazonaws.com`;
 const ruleArn = (plan: AwsPlan) => `arn:aws:ses:${plan.region}:${ACCOUNT}:receipt-rule-set/email-journal-${plan.stack}:receipt-rule/journal`;
 const trailArn = (plan: AwsPlan) => `arn:aws:cloudtrail:${plan.region}:${ACCOUNT}:trail/email-journal-${plan.stack}`;
@@ -306,6 +317,81 @@ export const PERMISSION_CONTRACTS: readonly PermissionContract[] = [
         }),
         ...byRole(plan, "ingestor", "s3:ListBucket", archive.arn, policy, { ...OVER_TLS, "s3:prefix": "meta/2024/01/01/abc.json" }),
         ...onKey(plan, role.arn, ["kms:GenerateDataKey"], { "kms:ViaService": viaService("s3", plan.region), "kms:EncryptionContext:aws:s3:arn": archive.arn }, plan.identityPolicies("ingestor")),
+      ];
+    },
+  },
+  {
+    id: "auditor-reads-records",
+    caller: "an auditor (the auditor role, assumed with MFA)",
+    action: "list the archive and read each record with its state: HeadObject with ChecksumMode (s3:GetObject, s3:GetObjectRetention, s3:GetObjectLegalHold, kms:Decrypt through S3)",
+    reference: `${REF.headObject}; ${REF.sseKms}`,
+    requests: (plan) => {
+      const role = plan.role("auditor");
+      if (!role) return [];
+      const archive = plan.bucket("archive");
+      const policy = plan.bucketPolicy(archive.name);
+      const asAuditor = (action: string, resource: string, extra: Record<string, string> = {}) => byRole(plan, "auditor", action, resource, policy, { ...OVER_TLS, ...WITH_MFA, ...extra });
+      return [
+        ...asAuditor("s3:ListBucket", archive.arn, { "s3:prefix": "messages/2026/" }),
+        ...["s3:GetObject", "s3:GetObjectRetention", "s3:GetObjectLegalHold"].flatMap((action) => asAuditor(action, `${archive.arn}/${RECORD}`)),
+        ...onKey(plan, role.arn, ["kms:Decrypt"], { "kms:ViaService": viaService("s3", plan.region), "kms:EncryptionContext:aws:s3:arn": archive.arn, ...WITH_MFA }, plan.identityPolicies("auditor")),
+      ];
+    },
+  },
+  ...(["auditor", "hold-admin"] as const).map(
+    (part): PermissionContract => ({
+      id: `${part}-writes-trail`,
+      caller: `a${part === "auditor" ? "n auditor" : " hold admin"} (the ${part} role, assumed with MFA)`,
+      action: "record each act in the archive's trail: create objects under audit/ with the SSE-KMS headers functions/auditor/s3.ts sends, find the stack key from the bucket's default encryption",
+      reference: `${REF.sseKms}; ${REF.bucketKeys}; ${REF.bucketEncryption}`,
+      requests: (plan) => {
+        const role = plan.role(part);
+        if (!role) return [];
+        const archive = plan.bucket("archive");
+        const policy = plan.bucketPolicy(archive.name);
+        return [
+          ...byRole(plan, part, "s3:PutObject", `${archive.arn}/${TRAIL_OBJECT}`, policy, {
+            ...OVER_TLS,
+            ...WITH_MFA,
+            "s3:x-amz-server-side-encryption": "aws:kms",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": plan.keyArn,
+          }),
+          ...byRole(plan, part, "s3:GetEncryptionConfiguration", archive.arn, policy, { ...OVER_TLS, ...WITH_MFA }),
+          ...onKey(plan, role.arn, ["kms:GenerateDataKey"], { "kms:ViaService": viaService("s3", plan.region), "kms:EncryptionContext:aws:s3:arn": archive.arn, ...WITH_MFA }, plan.identityPolicies(part)),
+        ];
+      },
+    }),
+  ),
+  {
+    id: "hold-admin-holds-records",
+    caller: "a hold admin (the hold-admin role, assumed with MFA)",
+    action: "set and clear a record's legal hold and read back its hold and retention, finding it by listing (no read of its content)",
+    reference: REF.legalHold,
+    requests: (plan) => {
+      if (!plan.role("hold-admin")) return [];
+      const archive = plan.bucket("archive");
+      const policy = plan.bucketPolicy(archive.name);
+      const asAdmin = (action: string, resource: string, extra: Record<string, string> = {}) => byRole(plan, "hold-admin", action, resource, policy, { ...OVER_TLS, ...WITH_MFA, ...extra });
+      return [
+        ...asAdmin("s3:ListBucket", archive.arn, { "s3:prefix": RECORD }),
+        ...["s3:PutObjectLegalHold", "s3:GetObjectLegalHold", "s3:GetObjectRetention"].flatMap((action) => asAdmin(action, `${archive.arn}/${RECORD}`)),
+      ];
+    },
+  },
+  {
+    id: "hold-admin-reads-trail",
+    caller: "a hold admin (the hold-admin role, assumed with MFA)",
+    action: "read the trail back (which case holds which record): list audit/, get its objects and decrypt them through S3",
+    reference: `${REF.sseKms}; ${REF.bucketKeys}`,
+    requests: (plan) => {
+      const role = plan.role("hold-admin");
+      if (!role) return [];
+      const archive = plan.bucket("archive");
+      const policy = plan.bucketPolicy(archive.name);
+      return [
+        ...byRole(plan, "hold-admin", "s3:ListBucket", archive.arn, policy, { ...OVER_TLS, ...WITH_MFA, "s3:prefix": "audit/" }),
+        ...byRole(plan, "hold-admin", "s3:GetObject", `${archive.arn}/${TRAIL_OBJECT}`, policy, { ...OVER_TLS, ...WITH_MFA }),
+        ...onKey(plan, role.arn, ["kms:Decrypt"], { "kms:ViaService": viaService("s3", plan.region), "kms:EncryptionContext:aws:s3:arn": archive.arn, ...WITH_MFA }, plan.identityPolicies("hold-admin")),
       ];
     },
   },
@@ -705,6 +791,58 @@ export const RULE_CONTRACTS: readonly RuleContract[] = [
   },
 ];
 
+/** What the plan must refuse: each request is one a role must not be able to make. */
+export interface RefusalContract {
+  readonly id: string;
+  readonly statement: string;
+  readonly reference: string;
+  requests(plan: AwsPlan): AwsRequest[];
+}
+
+export const REFUSAL_CONTRACTS: readonly RefusalContract[] = [
+  {
+    id: "people-write-only-the-trail",
+    statement: "the auditor and hold-admin roles create objects under audit/ only, never a record, and never without MFA",
+    reference: REF.leastPrivilege,
+    requests: (plan) => {
+      const archive = plan.bucket("archive");
+      const policy = plan.bucketPolicy(archive.name);
+      const sse = { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": plan.keyArn };
+      return (["auditor", "hold-admin"] as const).flatMap((part) => [
+        ...byRole(plan, part, "s3:PutObject", `${archive.arn}/${RECORD}`, policy, { ...OVER_TLS, ...WITH_MFA, ...sse }),
+        ...byRole(plan, part, "s3:PutObject", `${archive.arn}/meta/2026/01/01/abc.json`, policy, { ...OVER_TLS, ...WITH_MFA, ...sse }),
+        ...byRole(plan, part, "s3:PutObject", `${archive.arn}/${TRAIL_OBJECT}`, policy, { ...OVER_TLS, "aws:MultiFactorAuthPresent": "false", ...sse }),
+      ]);
+    },
+  },
+  {
+    id: "hold-admins-read-only-the-trail",
+    statement: "a hold admin reads no record: s3:GetObject is theirs under audit/ only, and the key only through S3",
+    reference: REF.leastPrivilege,
+    requests: (plan) => {
+      const role = plan.role("hold-admin");
+      if (!role) return [];
+      const archive = plan.bucket("archive");
+      return [
+        ...byRole(plan, "hold-admin", "s3:GetObject", `${archive.arn}/${RECORD}`, plan.bucketPolicy(archive.name), { ...OVER_TLS, ...WITH_MFA }),
+        ...onKey(plan, role.arn, ["kms:Decrypt"], { "kms:EncryptionContext:aws:s3:arn": archive.arn, ...WITH_MFA }, plan.identityPolicies("hold-admin")),
+      ];
+    },
+  },
+  {
+    id: "trail-is-worm",
+    statement: "no role may delete an event of the trail or change its retention: the archive policy's denies cover audit/ as every record",
+    reference: `${REF.leastPrivilege}; ${REF.objectLock}`,
+    requests: (plan) => {
+      const archive = plan.bucket("archive");
+      const policy = plan.bucketPolicy(archive.name);
+      return (["auditor", "hold-admin"] as const).flatMap((part) =>
+        ["s3:DeleteObject", "s3:PutObjectRetention", "s3:BypassGovernanceRetention"].flatMap((action) => byRole(plan, part, action, `${archive.arn}/${TRAIL_OBJECT}`, policy, { ...OVER_TLS, ...WITH_MFA })),
+      );
+    },
+  },
+];
+
 export interface ContractReport {
   /** Contracts that had something to check in this plan. */
   readonly checked: number;
@@ -722,6 +860,15 @@ export async function checkContracts(plan: AwsPlan, only?: readonly string[]): P
     for (const request of requests) {
       const { decision, described } = await evaluateRequest(request);
       if (decision !== "Allowed") problems.push(`${contract.id}: ${contract.caller} must ${contract.action}, but ${described} is ${decision} by the plan; required by ${contract.reference}`);
+    }
+  }
+  for (const contract of REFUSAL_CONTRACTS.filter((c) => !only || only.includes(c.id))) {
+    const requests = contract.requests(plan);
+    if (requests.length === 0) continue;
+    checked++;
+    for (const request of requests) {
+      const { decision, described } = await evaluateRequest(request);
+      if (decision === "Allowed") problems.push(`${contract.id}: ${described} is Allowed by the plan; ${contract.statement} (${contract.reference})`);
     }
   }
   for (const contract of RULE_CONTRACTS.filter((c) => !only || only.includes(c.id))) {

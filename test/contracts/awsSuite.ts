@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
 import { type ProgramRun, type RecordedResource, type RunOptions, runProgram } from "../../infra/policyCheck/mockRun";
 import { projectConfig, projectKeys } from "../../infra/stackFiles";
-import { checkContracts, PERMISSION_CONTRACTS, RULE_CONTRACTS } from "./awsContracts";
+import { checkContracts, PERMISSION_CONTRACTS, REFUSAL_CONTRACTS, RULE_CONTRACTS } from "./awsContracts";
 import { AwsPlan } from "./awsPlan";
 
 export interface PlannedAwsStack {
@@ -22,7 +22,7 @@ export async function planAwsStack(stack: string, options: RunOptions = {}): Pro
 }
 
 /** The number of contracts the suite knows, for the report. */
-export const CONTRACT_COUNT = PERMISSION_CONTRACTS.length + RULE_CONTRACTS.length;
+export const CONTRACT_COUNT = PERMISSION_CONTRACTS.length + RULE_CONTRACTS.length + REFUSAL_CONTRACTS.length;
 
 /** Every contract that applies holds on the plan; the count is printed for the report. */
 export function contractsHold(label: string, planned: () => PlannedAwsStack, minimumChecked: number): void {

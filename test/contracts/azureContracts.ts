@@ -32,10 +32,16 @@ const CONTAINER_WRITE = `${SA}/blobServices/containers/write`;
 const CONTAINER_READ = `${SA}/blobServices/containers/read`;
 const containerOf = (accountId: string, name: string) => `${accountId}/blobServices/default/containers/${name}`;
 
+const EXAMPLES = '"Example Azure role assignment conditions for Blob Storage", "Read blobs in named containers with a path" (learn.microsoft.com/azure/storage/blobs/storage-auth-abac-examples)';
+const TRAIL_BLOB = "audit/2026/01/01/2026-01-01T00:00:00.000Z-000001-0123456789ab.json";
+const RECORD_BLOB = "messages/2026/01/01/0a.eml";
+const CREATE = [`${BLOBS}/write`, `${BLOBS}/add/action`];
+const people = (plan: AzurePlan, part: "auditor" | "hold-admin") =>
+  ofType(plan, "azure-native:authorization:RoleAssignment").filter((a) => new RegExp(`-${part}-\\d+$`).test(a.name)).map((a) => String(a.inputs.principalId));
 const REST_AUTHZ = 'Azure Storage REST API, "Authorize with Microsoft Entra ID", Permissions for Blob service operations (learn.microsoft.com/rest/api/storageservices/authorize-with-azure-active-directory)';
 const ABAC_ACTIONS = '"Actions and attributes for Azure role assignment conditions for Azure Blob Storage" (learn.microsoft.com/azure/storage/blobs/storage-auth-abac-attributes)';
 
-type Need = { kind: OpKind; anyOf: readonly string[]; path?: string };
+type Need = { kind: OpKind; anyOf: readonly string[]; path?: string; subOperation?: string };
 
 /** Problems when `principal` cannot do each of `needs` on `resource`. */
 function needsOn(plan: AzurePlan, who: string, principal: string | undefined, resource: string | undefined, needs: readonly Need[]): string[] {
@@ -43,8 +49,18 @@ function needsOn(plan: AzurePlan, who: string, principal: string | undefined, re
   if (!resource) return [`the resource ${who} acts on is not in the plan`];
   const all = grants(plan);
   return needs
-    .filter((need) => !need.anyOf.some((op) => allowing(all, { principalId: principal, resource, kind: need.kind, op, path: need.path }).length > 0))
-    .map((need) => `${who} is not granted ${need.anyOf.join(" or ")}${need.path ? ` for ${need.path}` : ""} on ${resource}`);
+    .filter((need) => !need.anyOf.some((op) => allowing(all, { principalId: principal, resource, kind: need.kind, op, path: need.path, ...(need.subOperation ? { subOperation: need.subOperation } : {}) }).length > 0))
+    .map((need) => `${who} is not granted ${need.anyOf.join(" or ")}${need.path ? ` for ${need.path}` : ""}${need.subOperation ? ` (${need.subOperation})` : ""} on ${resource}`);
+}
+
+/** Problems when `principal` can do any of `refused` on `resource`: what a role must not reach. */
+function refusedOn(plan: AzurePlan, who: string, principal: string, resource: string, refused: readonly Need[]): string[] {
+  const all = grants(plan);
+  return refused.flatMap((need) =>
+    need.anyOf
+      .filter((op) => allowing(all, { principalId: principal, resource, kind: need.kind, op, path: need.path, ...(need.subOperation ? { subOperation: need.subOperation } : {}) }).length > 0)
+      .map((op) => `${who} may ${op}${need.path ? ` for ${need.path}` : ""} on ${resource}, which it must not`),
+  );
 }
 
 const idOf = (r: { type: string } | undefined) => (r ? String(outputsOf(r as never).id) : undefined);
@@ -339,6 +355,57 @@ export const AZURE_CONTRACTS: readonly Contract[] = [
           { kind: "dataAction", anyOf: [`${BLOBS}/immutableStorage/runAsSuperUser/action`], path: "messages/2026/01/01/0a.eml" },
         ]),
       );
+    },
+  },
+  {
+    id: "auditors-write-trail",
+    kind: "permission",
+    party: "each auditor",
+    target: "the archive container, under audit/",
+    requirement:
+      "record each act as a new blob under audit/ (Put Blob with If-None-Match: *: blobs/add/action, or blobs/write), and create nothing elsewhere: the assignment's condition confines the create to the audit/ path",
+    reference: REST_AUTHZ + " (Put Blob); " + ABAC_ACTIONS + ' ("Create a blob or snapshot, or append data", blob path)',
+    caveat: "The REST table lists Put Blob under blobs/write and under blobs/add/action (a new blob); that add/action alone suffices for a create-only Put Blob is how we read it. Azurite enforces no RBAC, so no test here calls the service.",
+    check(plan) {
+      const archive = account(plan, "archive");
+      const container = archive && containerOf(idOf(archive)!, "archive");
+      const auditors = people(plan, "auditor");
+      if (auditors.length === 0) return ["no auditor is assigned"];
+      if (!container) return ["no archive container in the plan"];
+      return auditors.flatMap((p) => [
+        ...needsOn(plan, `auditor ${p}`, p, container, [{ kind: "dataAction", anyOf: CREATE, path: TRAIL_BLOB }]),
+        ...refusedOn(plan, `auditor ${p}`, p, container, [
+          { kind: "dataAction", anyOf: CREATE, path: RECORD_BLOB },
+          { kind: "dataAction", anyOf: CREATE, path: "meta/2026/01/01/0a.json" },
+        ]),
+      ]);
+    },
+  },
+  {
+    id: "hold-admins-use-trail",
+    kind: "permission",
+    party: "each hold admin",
+    target: "the archive container, under audit/",
+    requirement:
+      "list the container (List Blobs with its legal holds, to read a hold back), read the trail (Get Blob under audit/: which case holds what) and add to it (Put Blob under audit/), and read no record: conditions confine the read, except List Blobs, and the create to audit/",
+    reference: REST_AUTHZ + " (List Blobs, Get Blob, Put Blob); " + ABAC_ACTIONS + " (suboperation Blob.List, blob path); " + EXAMPLES,
+    check(plan) {
+      const archive = account(plan, "archive");
+      const container = archive && containerOf(idOf(archive)!, "archive");
+      const admins = people(plan, "hold-admin");
+      if (admins.length === 0) return ["no hold admin is assigned"];
+      if (!container) return ["no archive container in the plan"];
+      return admins.flatMap((p) => [
+        ...needsOn(plan, `hold admin ${p}`, p, container, [
+          { kind: "dataAction", anyOf: [`${BLOBS}/read`], subOperation: "Blob.List" },
+          { kind: "dataAction", anyOf: [`${BLOBS}/read`], path: TRAIL_BLOB },
+          { kind: "dataAction", anyOf: CREATE, path: TRAIL_BLOB },
+        ]),
+        ...refusedOn(plan, `hold admin ${p}`, p, container, [
+          { kind: "dataAction", anyOf: [`${BLOBS}/read`], path: RECORD_BLOB },
+          { kind: "dataAction", anyOf: CREATE, path: RECORD_BLOB },
+        ]),
+      ]);
     },
   },
   // ---- the deployer ---------------------------------------------------------------------------

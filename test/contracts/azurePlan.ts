@@ -89,19 +89,23 @@ export interface Request {
   readonly op: string;
   /** The blob's path in its container, when the request names one (conditions can test it). */
   readonly path?: string;
+  /** The suboperation of a data action, when it has one: List Blobs is blobs/read's `Blob.List`. */
+  readonly subOperation?: string;
 }
 
-// The one condition shape the program writes (infra/azure/access.ts): an action is allowed only for
-// blob paths under a prefix. Any other condition is not understood, and so grants nothing here.
-const PATH_CONDITION = /^\(\(!\(ActionMatches\{'([^']+)'\}\)\) OR \(@Resource\[[^\]]+:path\] StringStartsWith '([^']*)'\)\)$/;
+// The two condition shapes the program writes (infra/azure/access.ts): an action is allowed only for
+// blob paths under a prefix, optionally except one suboperation (List Blobs, which names no blob).
+// Any other condition is not understood, and so grants nothing here.
+const PATH_CONDITION = /^\(\(!\(ActionMatches\{'([^']+)'\}(?: AND NOT SubOperationMatches\{'([^']+)'\})?\)\) OR \(@Resource\[[^\]]+:path\] StringStartsWith '([^']*)'\)\)$/;
 
 /** Whether a condition on an assignment lets `request` through. */
 export function conditionAllows(condition: string | undefined, request: Request): boolean {
   if (!condition) return true;
   const shape = PATH_CONDITION.exec(condition.trim());
   if (!shape) return false;
-  const [, action, prefix] = shape;
+  const [, action, exceptSubOperation, prefix] = shape;
   if (action.toLowerCase() !== request.op.toLowerCase()) return true;
+  if (exceptSubOperation !== undefined && request.subOperation === exceptSubOperation) return true;
   // A request without a blob path (List Blobs) has no path for the condition to admit.
   return request.path !== undefined && request.path.startsWith(prefix);
 }

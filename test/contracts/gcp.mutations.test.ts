@@ -93,3 +93,10 @@ it("fails when the plan creates a type the deployer's permissions do not cover, 
   const versioned = edit(planned.run.resources, "gcp:storage/bucket:Bucket", "archive", (i) => (i.versioning = { enabled: true }));
   expect(problems(versioned)).toEqual([expect.stringMatching(/^versioning-excludes-retention: journal-archive/)]);
 });
+
+it("fails when the people's trail grant is not confined to audit/, or is gone", () => {
+  const widened = edit(planned.run.resources, "gcp:storage/bucketIAMMember:BucketIAMMember", "auditor-trail-access", (i) => delete i.condition);
+  expect(problems(widened)).toEqual([expect.stringMatching(/^people-write-only-the-trail: serviceAccount:ej-auditor-gcp-us-east4@.* may create messages\/2026\/01\/01\/0a\.eml in .*DESIGN\.md, least-privilege roles/)].concat([expect.stringContaining("may create meta/"), expect.stringContaining("may create any object")]));
+  const gone = problems(drop(planned.run.resources, "gcp:storage/bucketIAMMember:BucketIAMMember", "hold-admin-trail-access"));
+  expect(gone).toEqual([expect.stringMatching(/^hold-admin-writes-trail: .*object audit\/2026\/01\/01\/.* missing storage\.objects\.create \[Cloud Storage, IAM permissions for JSON methods/)]);
+});

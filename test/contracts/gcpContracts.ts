@@ -62,6 +62,9 @@ const functions = (plan: GcpPlan) => inputs(plan, "gcp:cloudfunctionsv2/function
 const builtAs = (plan: GcpPlan) => functions(plan).filter((f) => f.buildConfig?.serviceAccount);
 const archiveBucket = (plan: GcpPlan) => plan.ofType("gcp:storage/bucket:Bucket").find((b) => b.inputs.labels?.[STORE_TAG] === ARCHIVE_STORE)?.inputs.name as string | undefined;
 const bucket = (name: string): Target => ({ kind: "bucket", bucket: name });
+/** An object of the auditor's trail (functions/auditor/auditObjects.ts) and a record. */
+const TRAIL_OBJECT = "audit/2026/01/01/2026-01-01T00:00:00.000Z-000001-0123456789ab.json";
+const RECORD_OBJECT = "messages/2026/01/01/0a.eml";
 /** Cloud Functions' URL, https://REGION-PROJECT.cloudfunctions.net/NAME, names the function. */
 const functionOfUrl = (url: unknown) => /^https:\/\/([a-z]+-[a-z]+[0-9]+)-([a-z][a-z0-9-]+)\.cloudfunctions\.net\/([A-Za-z0-9_-]+)/.exec(String(url));
 
@@ -268,6 +271,19 @@ export const ACCESS_CONTRACTS: readonly AccessContract[] = [
       return archive ? [{ member: sa(`${gcpNames(plan.project, config.stack).accounts.holdAdmin}@${plan.project}.iam.gserviceaccount.com`), target: bucket(archive), permissions: ["storage.objects.list", "storage.objects.get", "storage.objects.update"] }] : [];
     },
   },
+  ...(["auditor", "holdAdmin"] as const).map(
+    (id): AccessContract => ({
+      id: `${id === "auditor" ? "auditor" : "hold-admin"}-writes-trail`,
+      caller: `the ${id === "auditor" ? "auditor" : "hold-admin"} service account (impersonated by a person)`,
+      action: "record each act as a new object under audit/ (objects.insert with ifGenerationMatch=0)",
+      reference: "Cloud Storage, IAM permissions for JSON methods (objects.insert: storage.objects.create); IAM, Attribute reference for IAM Conditions (resource.name of an object: projects/_/buckets/BUCKET/objects/OBJECT); functions/auditor/gcs.ts audit",
+      needs: ({ plan, config }) => {
+        const archive = archiveBucket(plan);
+        const email = `${gcpNames(plan.project, config.stack).accounts[id]}@${plan.project}.iam.gserviceaccount.com`;
+        return archive ? [{ member: sa(email), target: { kind: "bucket", bucket: archive, object: TRAIL_OBJECT }, permissions: ["storage.objects.create"] }] : [];
+      },
+    }),
+  ),
   {
     id: "relays-invoke",
     caller: "each configured relay (gcp.relayInvokers), on a primary",
@@ -285,6 +301,22 @@ const buckets = (plan: GcpPlan) => plan.ofType("gcp:storage/bucket:Bucket");
 const kept = (r: RecordedResource) => r.options.protect === true && r.options.retainOnDelete === true;
 
 export const RULE_CONTRACTS: readonly RuleContract[] = [
+  {
+    id: "people-write-only-the-trail",
+    statement: "the auditor and hold-admin service accounts create objects under audit/ only: never a record, a sidecar or anything else in the archive",
+    reference: "DESIGN.md, least-privilege roles (infra/gcp/access.ts); IAM, Attribute reference for IAM Conditions (resource.name)",
+    check: ({ plan, config }) => {
+      const archive = archiveBucket(plan);
+      if (!archive) return [];
+      const names = gcpNames(plan.project, config.stack).accounts;
+      return (["auditor", "holdAdmin"] as const).flatMap((id) => {
+        const member = sa(`${names[id]}@${plan.project}.iam.gserviceaccount.com`);
+        return [RECORD_OBJECT, "meta/2026/01/01/0a.json", undefined]
+          .filter((object) => plan.permissionsOf(member, { kind: "bucket", bucket: archive, ...(object !== undefined ? { object } : {}) }).has("storage.objects.create"))
+          .map((object) => `${member} may create ${object ?? "any object"} in ${archive}`);
+      });
+    },
+  },
   {
     id: "subscriptions-never-expire",
     statement: "every subscription survives inactivity: Pub/Sub deletes a subscription after 31 days without activity unless its expirationPolicy has an empty ttl",

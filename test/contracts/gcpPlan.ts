@@ -7,7 +7,7 @@ import { PREDEFINED_ROLES } from "./gcpRoles";
 /** A resource an IAM policy can be set on, named the way the contracts compare them. */
 export type Target =
   | { readonly kind: "project"; readonly project: string }
-  | { readonly kind: "bucket"; readonly bucket: string }
+  | { readonly kind: "bucket"; readonly bucket: string; /** One object in it, for grants conditioned on object names. */ readonly object?: string }
   | { readonly kind: "cryptoKey"; readonly key: string }
   | { readonly kind: "topic"; readonly project: string; readonly topic: string }
   | { readonly kind: "subscription"; readonly project: string; readonly subscription: string }
@@ -98,7 +98,8 @@ export class GcpPlan {
 
   /** Whether a grant reaches `target`: on it directly, or on the project holding it (conditions permitting). */
   private reaches(grant: Grant, target: Target): boolean {
-    const same = JSON.stringify(grant.target) === JSON.stringify(target);
+    // A grant on a bucket reaches its objects; which ones, a condition on their names may say.
+    const same = grant.target.kind === "bucket" && target.kind === "bucket" ? grant.target.bucket === target.bucket : JSON.stringify(grant.target) === JSON.stringify(target);
     let covered = same;
     if (!same && grant.target.kind === "project") {
       const project = grant.target.project;
@@ -109,7 +110,9 @@ export class GcpPlan {
     }
     if (!covered || grant.condition === undefined) return covered;
     const prefix = CONDITION.exec(grant.condition)?.[1];
-    return prefix !== undefined && target.kind === "bucket" && `projects/_/buckets/${target.bucket}`.startsWith(prefix);
+    if (prefix === undefined || target.kind !== "bucket") return false;
+    // IAM resource names: projects/_/buckets/BUCKET for the bucket, .../objects/OBJECT for one object in it.
+    return `projects/_/buckets/${target.bucket}${target.object !== undefined ? `/objects/${target.object}` : ""}`.startsWith(prefix);
   }
 
   /** Every permission `member` holds on `target` through the plan's grants. */
@@ -131,7 +134,7 @@ export const describeTarget = (t: Target): string => {
     case "project":
       return `project ${t.project}`;
     case "bucket":
-      return `bucket ${t.bucket}`;
+      return t.object !== undefined ? `object ${t.object} in bucket ${t.bucket}` : `bucket ${t.bucket}`;
     case "cryptoKey":
       return `key ${t.key}`;
     case "topic":

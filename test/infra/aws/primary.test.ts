@@ -110,9 +110,34 @@ describe("least privilege", () => {
       expect(trust.Condition, name).toEqual({ Bool: { "aws:MultiFactorAuthPresent": "true" } });
     }
     expect(doc(run.one("aws:iam/role:Role", "journal-auditor").inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ AWS: ["arn:aws:iam::111122223333:role/compliance-auditor"] });
-    for (const s of doc(run.one("aws:iam/rolePolicy:RolePolicy", "auditor").inputs.policy).Statement) expect(s.Condition, s.Sid).toEqual({ Bool: { "aws:MultiFactorAuthPresent": "true" } });
-    const hold = doc(run.one("aws:iam/rolePolicy:RolePolicy", "hold-admin").inputs.policy).Statement.flatMap((s) => s.Action);
-    expect(hold).toEqual(["s3:ListBucket", "s3:ListBucketVersions", "s3:PutObjectLegalHold", "s3:GetObjectLegalHold"]);
+    for (const s of doc(run.one("aws:iam/rolePolicy:RolePolicy", "auditor-policy").inputs.policy).Statement) expect(s.Condition, s.Sid).toEqual({ Bool: { "aws:MultiFactorAuthPresent": "true" } });
+    const hold = doc(run.one("aws:iam/rolePolicy:RolePolicy", "hold-admin-policy").inputs.policy).Statement;
+    for (const s of hold) expect(s.Condition, s.Sid).toEqual({ Bool: { "aws:MultiFactorAuthPresent": "true" } });
+    expect(hold.flatMap((s) => s.Action)).toEqual([
+      "s3:ListBucket",
+      "s3:ListBucketVersions",
+      "s3:PutObjectLegalHold",
+      "s3:GetObjectLegalHold",
+      "s3:GetObjectRetention",
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:GetEncryptionConfiguration",
+    ]);
+  });
+
+  it("lets both write the auditor's own trail under audit/ and nothing else, and the hold admin read only that", () => {
+    const archive = `arn:aws:s3:::ej-archive-${ACCOUNT}-us-east-1-aws-us-east-1`;
+    for (const name of ["auditor", "hold-admin"]) {
+      const statements = doc(run.one("aws:iam/rolePolicy:RolePolicy", `${name}-policy`).inputs.policy).Statement;
+      expect(statements.filter((s) => s.Action.includes("s3:PutObject")).map((s) => s.Resource), name).toEqual([`${archive}/audit/*`]);
+    }
+    const hold = doc(run.one("aws:iam/rolePolicy:RolePolicy", "hold-admin-policy").inputs.policy).Statement;
+    expect(hold.filter((s) => s.Action.includes("s3:GetObject")).map((s) => s.Resource)).toEqual([`${archive}/audit/*`]);
+    const key = run.one("aws:kms/key:Key").inputs;
+    expect(statement(key.policy, "AuditTrailThroughS3WithMfa")).toMatchObject({
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" }, StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+    });
   });
 });
 

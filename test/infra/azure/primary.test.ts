@@ -108,8 +108,22 @@ describe("the Azure primary", () => {
       if (deletes) expect(definition.inputs.assignableScopes, definition.name).toEqual([expect.stringMatching(/storageAccounts\/ejinbeastus/)]);
     }
     const people = run.ofType("azure-native:authorization:RoleAssignment").filter((a) => /auditor|hold-admin/.test(a.name));
-    expect(people.map((a) => a.inputs.principalId).sort()).toEqual(["2a9e7c41-5b3d-4f86-a1c9-8d2e4f6b0a73", "6f1c3a52-8d4e-4b7a-9c21-3e5f7a9b1d04"]);
+    expect([...new Set(people.map((a) => a.inputs.principalId))].sort()).toEqual(["2a9e7c41-5b3d-4f86-a1c9-8d2e4f6b0a73", "6f1c3a52-8d4e-4b7a-9c21-3e5f7a9b1d04"]);
     for (const a of people) expect(a.inputs.scope).toMatch(/storageAccounts\/ejarceastus[0-9a-f]{8}\/blobServices\/default\/containers\/archive$/);
+  });
+
+  it("lets auditors and hold admins add the auditor's trail under audit/ only, and hold admins read only that trail (and list)", () => {
+    const role = (part: string) => run.one("azure-native:authorization:RoleDefinition", part).inputs.permissions[0];
+    expect(role("audit-trail-writer")).toMatchObject({ actions: [], dataActions: [`${BLOBS}/add/action`] });
+    expect(role("audit-trail-reader")).toMatchObject({ actions: [], dataActions: [`${BLOBS}/read`] });
+    const assignment = (part: string) => run.one("azure-native:authorization:RoleAssignment", part).inputs;
+    for (const part of ["auditor-trail-0", "hold-admin-trail-0"]) {
+      expect(assignment(part), part).toMatchObject({ conditionVersion: "2.0", condition: `((!(ActionMatches{'${BLOBS}/add/action'})) OR (@Resource[${BLOBS}:path] StringStartsWith 'audit/'))` });
+    }
+    expect(assignment("hold-admin-trail-read-0")).toMatchObject({
+      conditionVersion: "2.0",
+      condition: `((!(ActionMatches{'${BLOBS}/read'} AND NOT SubOperationMatches{'Blob.List'})) OR (@Resource[${BLOBS}:path] StringStartsWith 'audit/'))`,
+    });
   });
 
   it("logs every blob read, write and delete, the Key Vault and the ingestor to Log Analytics and to the WORM log account", () => {

@@ -63,14 +63,25 @@ describe("the GCP the primary stack", () => {
       emailJournal_ingestor_archive_gcp_us_east4: ["storage.objects.create", "storage.objects.list"],
       emailJournal_auditor_gcp_us_east4: ["storage.objects.get", "storage.objects.list", "storage.buckets.get"],
       emailJournal_hold_admin_gcp_us_east4: ["storage.objects.get", "storage.objects.list", "storage.objects.update"],
+      emailJournal_audit_trail_writer_gcp_us_east4: ["storage.objects.create"],
     });
     const sa = (id: string) => `serviceAccount:ej-${id}-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`;
     expect(run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => !m.name.includes("transfer") && !m.name.includes("build")).map((m) => [m.inputs.bucket, m.inputs.role, m.inputs.member]).sort()).toEqual([
+      [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_audit_trail_writer_gcp_us_east4`, sa("auditor")],
+      [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_audit_trail_writer_gcp_us_east4`, sa("hold-admin")],
       [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_auditor_gcp_us_east4`, sa("auditor")],
       [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_hold_admin_gcp_us_east4`, sa("hold-admin")],
       [`${PROJECT}-journal-archive-gcp-us-east4`, `projects/${PROJECT}/roles/emailJournal_ingestor_archive_gcp_us_east4`, sa("ingestor")],
       [`${PROJECT}-journal-inbox-gcp-us-east4`, "roles/storage.objectViewer", sa("ingestor")],
     ]);
+  });
+
+  it("lets the auditor and hold-admin accounts create objects under audit/ only (the auditor's trail), by an IAM condition", () => {
+    const trail = run.ofType("gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => String(m.inputs.role).includes("audit_trail_writer"));
+    expect(trail).toHaveLength(2);
+    for (const m of trail) {
+      expect(m.inputs.condition, m.name).toMatchObject({ title: "audit-trail-only", expression: `resource.name.startsWith("projects/_/buckets/${PROJECT}-journal-archive-gcp-us-east4/objects/audit/")` });
+    }
   });
 
   it("lets people act only by impersonating the auditor or hold-admin service account, and Pub/Sub sign its pushes as the push account", () => {
