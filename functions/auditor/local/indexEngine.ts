@@ -12,13 +12,11 @@ export function indexEngine(index: SearchIndex, read: (key: string) => Promise<B
   return {
     name: "index",
     async search(query: Query): Promise<SearchResult> {
-      const answer = index.find(query);
+      const answer = index.find(query, query.limit);
       const notes: string[] = [];
       const hits: Hit[] = [];
       let refuted = 0;
-      const limit = query.limit ?? Number.POSITIVE_INFINITY;
       for (const record of answer.records) {
-        if (hits.length >= limit) break;
         const sidecar = await sidecarOf(record.key);
         const outcome = sidecar ? verdict(sidecar, query) : undefined;
         if (sidecar && outcome?.match === "yes") hits.push(hitOf(sidecar, outcome.notes));
@@ -33,7 +31,7 @@ export function indexEngine(index: SearchIndex, read: (key: string) => Promise<B
       if (refuted > 0) notes.push(`${refuted} record(s) the index named did not match their sidecar (a keyed-hash collision, or a missing sidecar: run verify)`);
       const pending = index.pending();
       if (pending.length > 0) notes.push(`${pending.length} audited record(s) not in the index: their sidecar could not be read (${pending[0].key}: ${pending[0].problem})`);
-      return { hits: hits.sort(byDate), total: answer.records.length - refuted, possible: possible.sort(byDate), notes };
+      return { hits: hits.sort(byDate), total: answer.total - refuted, possible: possible.sort(byDate), notes };
     },
   };
 }

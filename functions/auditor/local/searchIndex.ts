@@ -57,9 +57,11 @@ export interface IndexedRecord {
 }
 
 export interface IndexAnswer {
-  /** Every record whose terms and plain columns answer the query, by date then sha256. */
+  /** The first records (up to the limit) whose terms and plain columns answer the query, by date then sha256. */
   readonly records: readonly IndexedRecord[];
-  /** Records with a cut sidecar in the query's date range and plain constraints, not in `records`: possible hits to read. */
+  /** How many records answer it in all. */
+  readonly total: number;
+  /** Records with a cut sidecar in the query's date range and plain constraints: the possible hits are among them. */
   readonly cut: readonly IndexedRecord[];
 }
 
@@ -171,7 +173,11 @@ export class SearchIndex {
 
   /** The keyed hash of one searchable value: 48 bits, an exact SQLite integer. A rare collision only adds a candidate the sidecar then refutes. */
   term(area: "messages" | "quarantine", field: Field, value: string): number {
-    return createHmac("sha256", this.key).update(`${area}\0${field}\0${value}`).digest().readUIntBE(0, 6);
+    return this.termOf(area, `${field}\0${value}`);
+  }
+
+  private termOf(area: "messages" | "quarantine", fieldAndValue: string): number {
+    return createHmac("sha256", this.key).update(`${area}\0${fieldAndValue}`).digest().readUIntBE(0, 6);
   }
 
   /** Adds sidecars (idempotent: a record already indexed is left as it is). Returns how many were new. */
@@ -197,9 +203,11 @@ export class SearchIndex {
       if (result.changes === 0) continue;
       added++;
       const record = Number(result.lastInsertRowid);
+      // Each distinct value hashed once (a domain is often both sender's and recipient's).
+      const values = new Set(searchableValues(sidecar).map(([field, value]) => `${field}\0${value}`));
       const seen = new Set<number>();
-      for (const [field, value] of searchableValues(sidecar)) {
-        const term = this.term(area, field, value);
+      for (const value of values) {
+        const term = this.termOf(area, value);
         if (seen.has(term)) continue;
         seen.add(term);
         rows.push([term, at, record]);
@@ -247,8 +255,8 @@ export class SearchIndex {
     this.db.exec("DELETE FROM terms; DELETE FROM records; DELETE FROM pending; DELETE FROM settings WHERE name = 'trail';");
   }
 
-  /** Records whose terms and plain columns answer the query, all of them, by date then sha256. */
-  find(query: Query): IndexAnswer {
+  /** Records whose terms and plain columns answer the query: how many, and the first `limit` by date then sha256. */
+  find(query: Query, limit = Number.MAX_SAFE_INTEGER): IndexAnswer {
     const area = query.area;
     const areaCode = area === "quarantine" ? 1 : 0;
     const since = query.since?.getTime() ?? Number.MIN_SAFE_INTEGER;
@@ -260,35 +268,40 @@ export class SearchIndex {
     if (query.source !== undefined) (plain.push("r.source = ?"), plainArgs.push(SOURCES.indexOf(query.source)));
     // A flag is a content constraint: a sidecar with cut flags can still be a possible hit.
     const flagClause = query.flag === undefined ? undefined : query.flag === "any" ? "r.flags != 0" : `(r.flags & ${1 << DETECTORS.indexOf(query.flag)}) != 0`;
+    const where = [...plain, ...(flagClause ? [flagClause] : [])].map((w) => `AND ${w}`).join(" ");
 
     const terms = [...new Set(queryValues(query).map(([field, value]) => this.term(area, field, value)))];
-    let rows: Array<{ area: number; sha256: Buffer; day: number; at: number; id: number }>;
-    const where = [...plain, ...(flagClause ? [flagClause] : [])];
+    let body: string;
+    let args: number[];
+    let order: string;
     if (terms.length === 0) {
-      rows = this.db
-        .prepare(`SELECT r.id, r.area, r.sha256, r.day, r.at FROM records r WHERE r.area = ? AND r.at >= ? AND r.at < ? ${where.map((w) => `AND ${w}`).join(" ")} ORDER BY r.at, r.sha256`)
-        .all(areaCode, since, until, ...plainArgs) as typeof rows;
+      body = `FROM records r WHERE r.area = ? AND r.at >= ? AND r.at < ? ${where}`;
+      args = [areaCode, since, until, ...plainArgs];
+      order = "r.at, r.sha256";
     } else {
       // Drive by the rarest term in the range: the others are checked by their (term, at, record) key.
       const probe = this.db.prepare("SELECT count(*) AS n FROM (SELECT 1 FROM terms WHERE term = ? AND at >= ? AND at < ? LIMIT 5000)");
       const ordered = terms.map((term) => ({ term, n: (probe.get(term, since, until) as { n: number }).n })).sort((a, b) => a.n - b.n).map((t) => t.term);
       const [first, ...rest] = ordered;
       const exists = rest.map(() => "AND EXISTS (SELECT 1 FROM terms o WHERE o.term = ? AND o.at = t.at AND o.record = t.record)").join(" ");
-      rows = this.db
-        .prepare(`SELECT r.id, r.area, r.sha256, r.day, r.at FROM terms t JOIN records r ON r.id = t.record WHERE t.term = ? AND t.at >= ? AND t.at < ? ${exists} ${where.map((w) => `AND ${w}`).join(" ")} ORDER BY t.at, r.sha256`)
-        .all(first, since, until, ...rest, ...plainArgs) as typeof rows;
+      body = `FROM terms t JOIN records r ON r.id = t.record WHERE t.term = ? AND t.at >= ? AND t.at < ? ${exists} ${where}`;
+      args = [first, since, until, ...rest, ...plainArgs];
+      order = "t.at, r.sha256";
     }
-    const found = new Set(rows.map((row) => row.id));
+    type Row = { area: number; sha256: Buffer; day: number; at: number };
+    const total = (this.db.prepare(`SELECT count(*) AS n ${body}`).get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT r.area, r.sha256, r.day, r.at ${body} ORDER BY ${order} LIMIT ?`).all(...args, Math.min(limit, total)) as Row[];
+    // Possible hits can only come from records whose sidecar was cut; the reference matcher sorts them out.
     const cutRows =
       area === "messages" && (terms.length > 0 || flagClause)
-        ? (this.db.prepare(`SELECT r.id, r.area, r.sha256, r.day, r.at FROM records r WHERE r.area = 0 AND r.cut = 1 AND r.at >= ? AND r.at < ? ${plain.map((w) => `AND ${w}`).join(" ")} ORDER BY r.at, r.sha256`).all(since, until, ...plainArgs) as typeof rows).filter((row) => !found.has(row.id))
+        ? (this.db.prepare(`SELECT r.area, r.sha256, r.day, r.at FROM records r WHERE r.area = 0 AND r.cut = 1 AND r.at >= ? AND r.at < ? ${plain.map((w) => `AND ${w}`).join(" ")} ORDER BY r.at, r.sha256`).all(since, until, ...plainArgs) as Row[])
         : [];
-    const toRecord = (row: (typeof rows)[number]): IndexedRecord => {
+    const toRecord = (row: Row): IndexedRecord => {
       const sha256 = row.sha256.toString("hex");
       const kind = row.area === 1 ? "quarantine" : "messages";
       return { area: kind, sha256, at: row.at, key: `${kind}/${dayKey(row.day)}/${sha256}.eml` };
     };
-    return { records: rows.map(toRecord), cut: cutRows.map(toRecord) };
+    return { records: rows.map(toRecord), total, cut: cutRows.map(toRecord) };
   }
 
   /** Every record the index holds with this sha256 (hold and export by id use it to find the key). */
