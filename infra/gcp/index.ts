@@ -15,6 +15,7 @@ import { gcpNames } from "./naming";
 import { intake } from "./ingest";
 import { replicateToPeer } from "./replication";
 import { archiveLifecycleRules, archivePlacement, INBOX_LIFECYCLE_RULES, privateBucket } from "./storage";
+import { archiveSearch } from "./search";
 
 export interface JournalArchiveGcpArgs {
   /** The stack's checked configuration (infra/config.ts); `config.gcp` is set for a gcp stack. */
@@ -77,6 +78,8 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
 
     const ids = identities(name, { project, names, stack: config.stack }, o);
     access(name, { config, project, names, archiveBucket: archive.name, inboxBucket: inbox.name, ids }, o);
+    // BigQuery over the sidecars, for the auditor account alone (search.ts).
+    const search = archiveSearch(name, { config, project, projectNumber, placement, archiveBucket: archive.name, kmsKeyName: keys.key.id, auditorEmail: ids.emails.auditor, labels }, { ...o, dependsOn: ids.created });
     const build = buildIdentity(name, { project, region: config.region, projectNumber, names, email: ids.emails.build, sourceBucket: source.name, labels }, { ...o, dependsOn: ids.created });
 
     const intakeParts = intake(
@@ -144,6 +147,7 @@ export class JournalArchiveGcp extends pulumi.ComponentResource {
       auditLogBucket: logging.logBucket.name,
       alertChannel: alerting.channel.name,
       replication: transfer ? "transfer" : placement.dataLocations ? "dual-region" : "none (standby)",
+      ...search.outputs,
     };
     this.registerOutputs(this.outputs);
   }

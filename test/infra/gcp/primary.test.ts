@@ -41,8 +41,9 @@ describe("the GCP the primary stack", () => {
     expect(key.options).toMatchObject({ protect: true, retainOnDelete: true });
   });
 
-  it("lets only the Cloud Storage and Pub/Sub service agents use the key", () => {
+  it("lets only the Cloud Storage, Pub/Sub and BigQuery service agents use the key", () => {
     expect(members("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")).toEqual([
+      ["journal-key-bigquery", "roles/cloudkms.cryptoKeyEncrypterDecrypter", `serviceAccount:bq-${PROJECT_NUMBER}@bigquery-encryption.iam.gserviceaccount.com`],
       ["journal-key-pubsub", "roles/cloudkms.cryptoKeyEncrypterDecrypter", `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`],
       ["journal-key-storage", "roles/cloudkms.cryptoKeyEncrypterDecrypter", `serviceAccount:service-${PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`],
     ]);
@@ -63,6 +64,7 @@ describe("the GCP the primary stack", () => {
       emailJournal_ingestor_archive_gcp_us_east4: ["storage.objects.create", "storage.objects.list"],
       emailJournal_auditor_gcp_us_east4: ["storage.objects.get", "storage.objects.list", "storage.buckets.get"],
       emailJournal_hold_admin_gcp_us_east4: ["storage.objects.get", "storage.objects.list", "storage.objects.update"],
+      emailJournal_searchJobs_gcp_us_east4: ["bigquery.jobs.create"],
       emailJournal_audit_trail_writer_gcp_us_east4: ["storage.objects.create"],
     });
     const sa = (id: string) => `serviceAccount:ej-${id}-gcp-us-east4@${PROJECT}.iam.gserviceaccount.com`;

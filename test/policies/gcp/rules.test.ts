@@ -81,7 +81,7 @@ const cases: Case[] = [
   [
     cryptoKeyUsers,
     { type: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", inputs: { cryptoKeyId: KEY, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: "serviceAccount:service-42@gs-project-accounts.iam.gserviceaccount.com" } },
-    ["member", "serviceAccount:ej-ingestor-gcp-us-east4@p.iam.gserviceaccount.com", 'member is ["serviceAccount:ej-ingestor-gcp-us-east4@p.iam.gserviceaccount.com"]; grant the key only to the Cloud Storage and Pub/Sub service agents'],
+    ["member", "serviceAccount:ej-ingestor-gcp-us-east4@p.iam.gserviceaccount.com", 'member is ["serviceAccount:ej-ingestor-gcp-us-east4@p.iam.gserviceaccount.com"]; grant the key only to the Cloud Storage, Pub/Sub and BigQuery service agents'],
     ["member", "group:auditors@example.com", 'member is ["group:auditors@example.com"]'],
     ["role", "roles/cloudkms.cryptoKeyDecrypter", 'role is "roles/cloudkms.cryptoKeyDecrypter"; grant "roles/cloudkms.cryptoKeyEncrypterDecrypter" only'],
   ],
