@@ -14,9 +14,10 @@ import { ContainerClient } from "@azure/storage-blob";
 import { Storage } from "@google-cloud/storage";
 import { type AuthClient, GoogleAuth } from "google-auth-library";
 import { BlobAuditorStore } from "./blob";
-import { athenaTargetOf, bigQueryTargetOf, type EngineClients, searchEngineFor, type Sessions, watching } from "./engines/cloud";
+import { athenaTargetOf, bigQueryTargetOf, type EngineClients, searchEngineFor, type Sessions, synapseTargetOf, watching } from "./engines/cloud";
 import type { AthenaTarget } from "./engines/athena";
 import type { BigQueryTarget } from "./engines/bigquery";
+import type { SynapseTarget } from "./engines/synapse";
 import { GcsAuditorStore } from "./gcs";
 import { assumeArchiveRole, awsCaller, azureActor, googlePerson, impersonateArchiveAccount, type MfaInput, terminalPrompt } from "./identity";
 import { S3AuditorStore } from "./s3";
@@ -26,7 +27,7 @@ import type { AuditorStore } from "./store";
 export type ArchiveTarget =
   | { readonly kind: "local"; readonly dir: string }
   | { readonly kind: "s3"; readonly bucket: string; readonly region?: string; readonly kmsKeyArn?: string; readonly roleArn?: string; readonly athena?: AthenaTarget }
-  | { readonly kind: "azure-blob"; readonly accountUrl: string; readonly container: string }
+  | { readonly kind: "azure-blob"; readonly accountUrl: string; readonly container: string; readonly synapse?: SynapseTarget }
   | { readonly kind: "gcs"; readonly bucket: string; readonly project?: string; readonly serviceAccount?: string; readonly bigquery?: BigQueryTarget };
 
 export type CloudTarget = Exclude<ArchiveTarget, { kind: "local" }>;
@@ -126,7 +127,8 @@ export async function stackTarget(stack: string, duty: Duty, reader: StackOutput
   }
   if ("archiveAccountName" in outputs) {
     const [account, container] = need("archiveAccountName", "archiveContainer");
-    return { kind: "azure-blob", accountUrl: `https://${account}.blob.core.windows.net`, container };
+    const synapse = duty === "audit" ? synapseTargetOf(outputs) : undefined;
+    return { kind: "azure-blob", accountUrl: `https://${account}.blob.core.windows.net`, container, ...(synapse ? { synapse } : {}) };
   }
   if ("archiveBucket" in outputs) {
     const [bucket, project, serviceAccount] = need("archiveBucket", "project", duty === "hold" ? "holdAdminServiceAccount" : "auditorServiceAccount");
@@ -180,6 +182,7 @@ export interface CloudClients extends EngineClients {
 const DEFAULT_CLIENTS = {
   s3: (config: Parameters<NonNullable<CloudClients["s3"]>>[0]) => new S3Client({ ...config, followRegionRedirects: true }),
   googleSource: (): Promise<AuthClient> => new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] }).getClient(),
+  azureCredential: (): TokenCredential => new DefaultAzureCredential(),
 };
 
 /** An AuditorStore on the cloud archive, acting as the identity the target names (or as the signed-in person). */
@@ -203,7 +206,7 @@ export async function openCloudStore(target: CloudTarget, options: OpenOptions, 
     });
   }
   if (target.kind === "azure-blob") {
-    const credential = (clients.azureCredential ?? (() => new DefaultAzureCredential()))();
+    const credential = (clients.azureCredential ?? DEFAULT_CLIENTS.azureCredential)();
     const actor = await azureActor(credential);
     const container = (clients.azureContainer ?? ((url, c) => new ContainerClient(url, c)))(`${target.accountUrl}/${target.container}`, credential);
     return new BlobAuditorStore({ container, actor });
