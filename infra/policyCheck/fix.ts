@@ -14,9 +14,9 @@ export interface Fix {
 }
 
 export function fixOf(violation: Pick<Violation, "policy" | "message">, stack: string): Fix {
+  if (violation.message.includes(UNKNOWN_AT_PREVIEW)) return { source: { stackKeys: [], thresholds: [] }, line: "from: a value unknown until pulumi up, which checks it then" };
   const source = sourceOf(violation.policy, violation.message);
   const thresholds = source.thresholds.length > 0 ? `policy-pack-config ${source.thresholds.join(", ")}` : undefined;
-  if (violation.message.includes(UNKNOWN_AT_PREVIEW)) return { source, line: "from: a value unknown until pulumi up, which checks it then" };
   if (source.stackKeys.length > 0) {
     const measured = thresholds ? ` (measured against ${thresholds})` : "";
     return { source, line: `fix: set ${source.stackKeys.join(" or ")} in Pulumi.${stack.split("/").pop()}.yaml${measured}` };

@@ -141,8 +141,9 @@ describe("what the offline check prints for a violation", () => {
   });
 
   it("nothing to change yet, for a rule that could not run at preview", () => {
-    expect(fixOf({ policy: "aws-s3-object-lock-retention", message: "journal-archive-object-lock: can't run during preview: rule.defaultRetention.days is unknown" }, "aws-us-east-1").line).toBe(
-      "from: a value unknown until pulumi up, which checks it then",
-    );
+    expect(fixOf({ policy: "aws-s3-object-lock-retention", message: "journal-archive-object-lock: can't run during preview: rule.defaultRetention.days is unknown" }, "aws-us-east-1")).toEqual({
+      source: { stackKeys: [], thresholds: [] },
+      line: "from: a value unknown until pulumi up, which checks it then",
+    });
   });
 });
