@@ -4,6 +4,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { archiveAccessLogged } from "./accessLogging";
 import { archiveBucketProtected } from "./archiveBucket";
 import { archiveBucketPolicy } from "./archiveBucketPolicy";
+import { athenaWorkgroupEnforced } from "./athenaWorkgroup";
 import { backupCoversArchive } from "./backupSelection";
 import { backupVaultLocked } from "./backupVaultLock";
 import { bucketEncrypted } from "./bucketEncryption";
@@ -26,6 +27,7 @@ import { topicEncrypted } from "./topicEncryption";
 import { trailIntegrity } from "./trail";
 import { trailBucketLocked } from "./trailBucket";
 import { versioningEnabled } from "./versioning";
+import { searchPeopleOnly } from "./searchPeopleOnly";
 import { resourceWildcardOnlyWhereRequired } from "./wildcardResources";
 
 export const awsPolicies: ResourceValidationPolicy[] = [
@@ -49,6 +51,8 @@ export const awsPolicies: ResourceValidationPolicy[] = [
   trailIntegrity,
   logGroupProtected,
   lambdaHardened,
+  athenaWorkgroupEnforced,
+  searchPeopleOnly,
 ];
 
 export const awsStackPolicies: StackValidationPolicy[] = [objectLockRetention, archiveBucketPolicy, trailBucketLocked, archiveAccessLogged, backupVaultLocked, backupCoversArchive];

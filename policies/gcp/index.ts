@@ -1,6 +1,8 @@
 // The GCP rules of the pack, one per file.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { gcpAlerts } from "./alerts";
+import { bigQueryAuditorOnly } from "./bigqueryAuditorOnly";
+import { bigQueryCustomerKey } from "./bigqueryCustomerKey";
 import { bucketHardened } from "./bucket";
 import { functionHardened } from "./cloudFunction";
 import { cryptoKeyRotation } from "./cryptoKey";
@@ -30,6 +32,8 @@ export const gcpPolicies: ResourceValidationPolicy[] = [
   subscriptionNeverExpires,
   bucketSoftDelete,
   transferNeverOverwritesOrDeletes,
+  bigQueryCustomerKey,
+  bigQueryAuditorOnly,
 ];
 
 /** GCP rules that read the whole stack. */
