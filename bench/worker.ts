@@ -13,9 +13,14 @@ export interface WorkerResult {
   readonly wallMs: number;
   readonly peakRssBytes: number;
   readonly baselineRssBytes: number;
+  /** fdatasync and folder fsync calls while the messages were processed (the pipeline only). */
+  readonly syncs?: number;
 }
 
 type Process = (raw: Buffer) => Promise<string>;
+
+/** Syncs the archive made, counted through its file layer: the same calls `npm start` makes. */
+const counted = { syncs: 0 };
 
 // Each side loads only its own modules, so that its baseline RSS is its own.
 async function processorFor(mode: string, dir: string): Promise<Process> {
@@ -29,7 +34,13 @@ async function processorFor(mode: string, dir: string): Promise<Process> {
   if (mode === "pipeline") {
     const { createPipeline } = await import("../functions/core/pipeline");
     const { openLocalArchive } = await import("../functions/local/archive");
-    const archive = await openLocalArchive({ dir });
+    const { realFileIo } = await import("../functions/local/fileIo");
+    const io = {
+      ...realFileIo,
+      datasync: (file: Parameters<typeof realFileIo.datasync>[0]) => (counted.syncs++, realFileIo.datasync(file)),
+      syncFolder: (path: string) => (counted.syncs++, realFileIo.syncFolder(path)),
+    };
+    const archive = await openLocalArchive({ dir, io });
     const pipeline = createPipeline({ store: archive.store, audit: archive.audit, retentionDays: 2557 });
     return async (raw) => (await pipeline.ingest(raw, { source: "file" })).status;
   }
@@ -49,6 +60,7 @@ async function main(): Promise<void> {
     const bytes: number[] = new Array(paths.length);
     const statuses: Record<string, number> = {};
     let next = 0;
+    counted.syncs = 0;
     const started = process.hrtime.bigint();
     // `concurrency` deliveries in flight, as an intake serving several senders has.
     await Promise.all(
@@ -71,7 +83,7 @@ async function main(): Promise<void> {
       }),
     );
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const result: WorkerResult = { mode, latenciesMs, bytes, statuses, wallMs, peakRssBytes: 0, baselineRssBytes };
+    const result: WorkerResult = { mode, latenciesMs, bytes, statuses, wallMs, peakRssBytes: 0, baselineRssBytes, ...(mode === "pipeline" ? { syncs: counted.syncs } : {}) };
     // maxRSS is in kilobytes.
     process.stdout.write(JSON.stringify({ ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + "\n");
   } finally {
