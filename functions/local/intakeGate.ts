@@ -6,10 +6,12 @@
 // - A body is held in memory up to `spoolThresholdBytes`; past that it goes to a file in
 //   `spoolDir` (mode 0600, encrypted with a key that exists only in this process, so a crash
 //   leaves nothing readable behind) and is read back only when its turn in the pipeline comes.
-// - At most `maxConcurrentIngests` messages are in the pipeline at once, since the pipeline takes
-//   the whole message as a Buffer. The others wait, up to `ingestWaitMs`, then "try again later".
+// - At most `maxConcurrentIngests` spooled (large) messages are in the pipeline at once, since the
+//   pipeline takes the whole message as a Buffer. The others wait, up to `ingestWaitMs`, then "try
+//   again later". Messages held in memory go straight in, so that those arriving together share the
+//   archive's syncs (group commit); there are at most `maxConcurrentTransfers` of them.
 //
-// Memory therefore stays near transfers × threshold + ingests × (message + pipeline working set),
+// Memory therefore stays near transfers × threshold + ingests × (large message + pipeline working set),
 // however many senders there are.
 //
 // Use from an intake:
@@ -43,7 +45,7 @@ export interface IntakeGateOptions {
   readonly spoolDir: string;
   /** Deliveries in flight at once (receiving, waiting or in the pipeline). Default 8. */
   readonly maxConcurrentTransfers?: number;
-  /** Messages in the pipeline at once. Default 2; never more than the transfers. */
+  /** Spooled (over `spoolThresholdBytes`) messages in the pipeline at once. Default 2; never more than the transfers. */
   readonly maxConcurrentIngests?: number;
   /** Bytes of one body held in memory before it moves to a spool file. Default 1 MiB. */
   readonly spoolThresholdBytes?: number;
@@ -175,13 +177,16 @@ class GatedTransfer implements Transfer {
     this.state = "ingesting";
     try {
       await this.writing;
-      if (!(await this.gate.ingests.take(this.gate.ingestWaitMs))) {
+      // A message small enough to be held in memory goes straight in: they are few (one per transfer)
+      // and small, and arriving together they share the archive's syncs. A spooled one waits its turn.
+      const slot = this.spool !== undefined;
+      if (slot && !(await this.gate.ingests.take(this.gate.ingestWaitMs))) {
         throw new IntakeBusyError(`no pipeline slot came free within ${this.gate.ingestWaitMs} ms`);
       }
       try {
         return await run(await this.readBack());
       } finally {
-        this.gate.ingests.release();
+        if (slot) this.gate.ingests.release();
       }
     } finally {
       await this.end();

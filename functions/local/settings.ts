@@ -36,7 +36,7 @@ export interface LocalSettings {
    * JOURNAL_SMTP_MAX_CLIENTS (default 32).
    */
   readonly smtp: SmtpAccess & { readonly maxClients: number };
-  /** JOURNAL_MAX_CONCURRENT_TRANSFERS (default 8) and JOURNAL_MAX_CONCURRENT_INGESTS (default 2), for both intakes. */
+  /** JOURNAL_MAX_CONCURRENT_TRANSFERS (default 8) and JOURNAL_MAX_CONCURRENT_INGESTS (spooled messages, default 2), for both intakes. */
   readonly intake: { readonly maxConcurrentTransfers: number; readonly maxConcurrentIngests: number };
 }
 

@@ -23,6 +23,24 @@ afterEach(async () => {
   await h.close();
 });
 
+/** Wraps the pipeline to count how many messages are in it at once, each kept there 50 ms. */
+function countingPipeline() {
+  let inPipeline = 0;
+  let most = 0;
+  const wrap = (real: Pipeline): Pipeline => ({
+    ingest: async (input, context) => {
+      most = Math.max(most, ++inPipeline);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        return await real.ingest(input, context);
+      } finally {
+        inPipeline--;
+      }
+    },
+  });
+  return { wrap, most: () => most };
+}
+
 describe("bounded connections and deliveries", () => {
   it("answers the connection after max clients with 421", async () => {
     const intake = await h.start({ maxClients: 2 });
@@ -51,28 +69,25 @@ describe("bounded connections and deliveries", () => {
   });
 
   it("lets only max ingests into the pipeline at once; the others wait their turn", async () => {
-    let inPipeline = 0;
-    let most = 0;
-    const counting = (real: Pipeline): Pipeline => ({
-      ingest: async (input, context) => {
-        most = Math.max(most, ++inPipeline);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        try {
-          return await real.ingest(input, context);
-        } finally {
-          inPipeline--;
-        }
-      },
-    });
-    const intake = await h.start({ gate: { maxConcurrentTransfers: 4, maxConcurrentIngests: 1 }, pipeline: counting });
+    const counting = countingPipeline();
+    // Every message spooled: the ingest limit is for messages too large to hold in memory.
+    const intake = await h.start({ gate: { maxConcurrentTransfers: 4, maxConcurrentIngests: 1, spoolThresholdBytes: 16 }, pipeline: counting.wrap });
     const sent = await Promise.all([1, 2, 3, 4].map((i) => intake.transport().sendMail({ envelope, raw: rfc822({ messageId: `<turn-${i}@example.com>` }) })));
     expect(sent.map((info) => info.response.split(" ")[1])).toEqual(["archived", "archived", "archived", "archived"]);
-    expect(most).toBe(1);
+    expect(counting.most()).toBe(1);
+  });
+
+  it("lets messages held in memory into the pipeline together, beyond the limit for spooled ones, so they share the archive's syncs", async () => {
+    const counting = countingPipeline();
+    const intake = await h.start({ gate: { maxConcurrentTransfers: 4, maxConcurrentIngests: 1 }, pipeline: counting.wrap });
+    const sent = await Promise.all([1, 2, 3, 4].map((i) => intake.transport().sendMail({ envelope, raw: rfc822({ messageId: `<together-${i}@example.com>` }) })));
+    expect(sent.map((info) => info.response.split(" ")[1])).toEqual(["archived", "archived", "archived", "archived"]);
+    expect(counting.most()).toBeGreaterThan(1);
   });
 
   it("answers 451 when a received message waits too long for the pipeline", async () => {
     const hold = holdingPipeline();
-    const intake = await h.start({ gate: { maxConcurrentTransfers: 2, maxConcurrentIngests: 1, ingestWaitMs: 100 }, pipeline: hold.wrap });
+    const intake = await h.start({ gate: { maxConcurrentTransfers: 2, maxConcurrentIngests: 1, ingestWaitMs: 100, spoolThresholdBytes: 16 }, pipeline: hold.wrap });
     const first = intake.transport().sendMail({ envelope, raw: rfc822({ messageId: "<held@example.com>" }) });
     await hold.entered;
     await expect(intake.transport().sendMail({ envelope, raw: rfc822({ messageId: "<waited@example.com>" }) })).rejects.toMatchObject({ responseCode: 451, command: "DATA" });
@@ -169,10 +184,13 @@ describe("the spool", () => {
   });
 
   it("times out a wait for the pipeline with IntakeBusyError and frees the transfer", async () => {
-    const gate = createIntakeGate({ spoolDir: join(h.dir, "spool"), maxConcurrentTransfers: 2, maxConcurrentIngests: 1, ingestWaitMs: 30 });
+    const gate = createIntakeGate({ spoolDir: join(h.dir, "spool"), maxConcurrentTransfers: 2, maxConcurrentIngests: 1, ingestWaitMs: 30, spoolThresholdBytes: 4 });
     let finish!: () => void;
-    const first = gate.tryBeginTransfer()!.ingest(() => new Promise<void>((resolve) => (finish = resolve)));
+    const firstTransfer = gate.tryBeginTransfer()!;
+    await firstTransfer.write(Buffer.from("a spooled body"));
+    const first = firstTransfer.ingest(() => new Promise<void>((resolve) => (finish = resolve)));
     const second = gate.tryBeginTransfer()!;
+    await second.write(Buffer.from("another spooled body"));
     await expect(second.ingest(async () => "never")).rejects.toBeInstanceOf(IntakeBusyError);
     expect(gate.load).toEqual({ transfers: 1, ingests: 1, waitingForIngest: 0 });
     finish();
