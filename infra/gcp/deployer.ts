@@ -32,6 +32,18 @@ export const DEPLOYER_PERMISSIONS: Readonly<Record<string, DeployerNeed>> = {
     why: "create the buckets; locking a retention policy is a bucket update (Cloud Storage JSON API, Buckets: lockRetentionPolicy)",
     reference: STORAGE,
   },
+  // The search dataset and its external table (search.ts). Creating a dataset with an access list sets its
+  // policy; an external table over Cloud Storage is read back with the deployer's own storage access.
+  "gcp:bigquery/dataset:Dataset": {
+    permissions: ["bigquery.datasets.create", "bigquery.datasets.get", "bigquery.datasets.update", "bigquery.datasets.setIamPolicy"],
+    why: "create the auditor-only search dataset with its access list and default key",
+    reference: "IAM roles and permissions reference: BigQuery roles and permissions",
+  },
+  "gcp:bigquery/table:Table": {
+    permissions: ["bigquery.tables.create", "bigquery.tables.get", "bigquery.tables.update"],
+    why: "create the external table of the sidecars' lines",
+    reference: "IAM roles and permissions reference: BigQuery roles and permissions",
+  },
   "gcp:storage/bucketObject:BucketObject": { permissions: ["storage.objects.create", "storage.objects.get"], why: "upload the function source", reference: STORAGE },
   "gcp:storage/bucketIAMMember:BucketIAMMember": iamPolicy("storage", "buckets", STORAGE),
   "gcp:storage/notification:Notification": {
