@@ -172,6 +172,7 @@ export async function rebuild(index: SearchIndex, source: IndexSource, onProgres
   const keys = [...(await source.store.keys("meta/")), ...(await source.store.keys("quarantine/"))].filter((key) => parseKey(key)?.ext === "json");
   let batch: Sidecar[] = [];
   const problems: Array<[string, string]> = [];
+  index.beginBulk();
   for (let i = 0; i < keys.length; i++) {
     const { sidecar, problem } = await readSidecar(source, keys[i]);
     if (sidecar) batch.push(sidecar);
@@ -183,6 +184,7 @@ export async function rebuild(index: SearchIndex, source: IndexSource, onProgres
     onProgress?.(i + 1, keys.length);
   }
   index.add(batch);
+  index.endBulk();
   index.advance(undefined, end ?? { seq: 0, mac: "0".repeat(64), offset: 0 }, [], { add: problems, settled: [] });
   await catchUp(index, source);
   return index.count;

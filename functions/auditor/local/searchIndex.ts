@@ -161,6 +161,7 @@ export class SearchIndex {
       );
       CREATE INDEX IF NOT EXISTS records_by_date ON records(area, at);
       CREATE INDEX IF NOT EXISTS records_cut ON records(area, at) WHERE cut = 1;
+      CREATE INDEX IF NOT EXISTS records_flagged ON records(area, at) WHERE flags != 0;
       CREATE TABLE IF NOT EXISTS terms(term INTEGER NOT NULL, at INTEGER NOT NULL, record INTEGER NOT NULL, PRIMARY KEY(term, at, record)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS pending(key TEXT PRIMARY KEY, problem TEXT);
     `);
@@ -189,6 +190,25 @@ export class SearchIndex {
     return added;
   }
 
+  /**
+   * A rebuild adds many records at once: their term rows are gathered unordered in a temporary table
+   * and merged into the terms tree once, in key order (`endBulk`), rather than inserted all over a
+   * growing tree batch after batch. Searches see the records only once the merge is done.
+   */
+  beginBulk(): void {
+    this.db.exec("CREATE TEMP TABLE IF NOT EXISTS terms_load(term INTEGER NOT NULL, at INTEGER NOT NULL, record INTEGER NOT NULL); DELETE FROM terms_load;");
+    this.bulk = this.db.prepare("INSERT INTO terms_load(term, at, record) VALUES (?, ?, ?)");
+  }
+
+  endBulk(): void {
+    this.db.transaction(() => {
+      this.db.exec("INSERT OR IGNORE INTO terms(term, at, record) SELECT term, at, record FROM terms_load ORDER BY term, at, record; DELETE FROM terms_load;");
+    })();
+    this.bulk = undefined;
+  }
+
+  private bulk?: Database.Statement;
+
   /** Inside a transaction: the records, then their terms in term order (neighbouring inserts in the terms tree). */
   private addAll(sidecars: readonly Sidecar[]): number {
     const rows: Array<[number, number, number]> = [];
@@ -212,6 +232,10 @@ export class SearchIndex {
         seen.add(term);
         rows.push([term, at, record]);
       }
+    }
+    if (this.bulk) {
+      for (const [term, at, record] of rows) this.bulk.run(term, at, record);
+      return added;
     }
     rows.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
     for (const [term, at, record] of rows) this.insertTerm.run(term, at, record);
@@ -267,7 +291,8 @@ export class SearchIndex {
     if (query.maxSize !== undefined) (plain.push("r.size <= ?"), plainArgs.push(query.maxSize));
     if (query.source !== undefined) (plain.push("r.source = ?"), plainArgs.push(SOURCES.indexOf(query.source)));
     // A flag is a content constraint: a sidecar with cut flags can still be a possible hit.
-    const flagClause = query.flag === undefined ? undefined : query.flag === "any" ? "r.flags != 0" : `(r.flags & ${1 << DETECTORS.indexOf(query.flag)}) != 0`;
+    // `r.flags != 0` first, so that a search by flag alone reads only flagged records (records_flagged).
+    const flagClause = query.flag === undefined ? undefined : query.flag === "any" ? "r.flags != 0" : `r.flags != 0 AND (r.flags & ${1 << DETECTORS.indexOf(query.flag)}) != 0`;
     const where = [...plain, ...(flagClause ? [flagClause] : [])].map((w) => `AND ${w}`).join(" ");
 
     const terms = [...new Set(queryValues(query).map(([field, value]) => this.term(area, field, value)))];
