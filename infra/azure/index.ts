@@ -25,6 +25,7 @@ import { ARCHIVE_KEY_NAME, archiveKey } from "./keys";
 import { auditLogging } from "./logging";
 import { armId, azureNames, storageAccountId } from "./naming";
 import { peerArchive, replicateToPeer } from "./replication";
+import { searchEngine } from "./search";
 import { archiveLifecycleRules, archiveSku, blobService, container, CONTAINERS, lifecycle, storageAccount } from "./storage";
 
 export interface JournalArchiveAzureArgs {
@@ -194,6 +195,27 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
     );
     const backup = archiveBackup(name, { config, resourceGroupName: rg, subscriptionId: client.subscriptionId, archiveAccountId: accountIds.archive, archiveAccountName: archive.name, lockState, tags: { ...tags, ...lockTags }, keep }, o);
 
+    // The archive's query engine (search.ts): a Synapse serverless pool that reads the sidecars as the auditor who asks.
+    const search = searchEngine(
+      name,
+      {
+        resourceGroupName: rg,
+        location: config.region,
+        subscriptionId: client.subscriptionId,
+        workspaceName: names.searchWorkspace,
+        accountName: names.searchAccount,
+        accountId: storageAccountId(client.subscriptionId, rg, names.searchAccount),
+        keyVaultUri: encrypted.keyVaultUri,
+        keyName: ARCHIVE_KEY_NAME,
+        keyId: keys.key.id,
+        keyIdentityId: encrypted.keyIdentityId,
+        logWorkspaceId: logging.workspace.id,
+        logAccountId: accountIds.logs,
+        tags,
+      },
+      { ...accountOpts, dependsOn: [keys.storageCanUseKey, storageIdentity, logs] },
+    );
+
     // A primary copies every archived blob to its peer; a standby receives, and copies nothing of its own.
     if (args.peer) {
       replicateToPeer(name, { subscriptionId: client.subscriptionId, resourceGroupName: rg, accountName: names.archiveAccount, peer: peerArchive(args.peer), dependsOn: [archiveContainer] }, o);
@@ -219,6 +241,9 @@ export class JournalArchiveAzure extends pulumi.ComponentResource {
       logWorkspaceId: logging.workspace.id,
       alertActionGroupId: alerting.group.id,
       backupVaultName: backup.vault.name,
+      // What `journal search --stack` connects to (functions/auditor/engines/cloud.ts).
+      searchWorkspaceName: search.workspace.name,
+      searchSqlEndpoint: search.sqlEndpoint,
     };
     this.registerOutputs(this.outputs);
   }

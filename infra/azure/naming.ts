@@ -17,6 +17,9 @@ export interface AzureNames {
   /** Key vault: 3-24 letters, digits and dashes, globally unique. */
   readonly vault: pulumi.Output<string>;
   readonly functionApp: pulumi.Output<string>;
+  /** The search engine's Synapse workspace (1-50 lower-case letters, digits, hyphens, globally unique) and its storage account. */
+  readonly searchWorkspace: pulumi.Output<string>;
+  readonly searchAccount: pulumi.Output<string>;
 }
 
 /** The stack's resource group: named by the stack alone, so the preflight knows it before anything exists. */
@@ -32,6 +35,8 @@ export function azureNames(subscriptionId: pulumi.Output<string>, region: string
     logAccount: named((h) => `ejlog${s}${h}`),
     vault: named((h) => `kv-ej-${s}-${h}`),
     functionApp: named((h) => `func-ej-${s}-${h}`),
+    searchWorkspace: named((h) => `syn-ej-${s}-${h}`),
+    searchAccount: named((h) => `ejsyn${s}${h}`),
   };
 }
 

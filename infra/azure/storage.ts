@@ -33,6 +33,8 @@ export interface AccountArgs {
   readonly keyIdentityId: pulumi.Input<string>;
   readonly keyVaultUri: pulumi.Input<string>;
   readonly keyName: pulumi.Input<string>;
+  /** A hierarchical namespace (ADLS Gen2), which Synapse requires of its workspace's account (infra/azure/search.ts). */
+  readonly hierarchicalNamespace?: boolean;
   /** Version-level WORM for every blob, set when the account is created (it cannot be added later). */
   readonly immutability?: { readonly days: number; readonly state: "Locked" | "Unlocked"; readonly appendWrites: boolean };
 }
@@ -54,6 +56,7 @@ export function storageAccount(name: string, args: AccountArgs, opts: pulumi.Cus
       allowSharedKeyAccess: false,
       defaultToOAuthAuthentication: true,
       allowCrossTenantReplication: false,
+      ...(args.hierarchicalNamespace ? { isHnsEnabled: true } : {}),
       identity: { type: "UserAssigned", userAssignedIdentities: [args.keyIdentityId] },
       encryption: {
         keySource: "Microsoft.Keyvault",

@@ -95,6 +95,8 @@ export const DEPLOYER_ACTIONS: readonly { readonly action: string; readonly why:
   { action: "Microsoft.DataProtection/backupVaults/write", why: "the backup vault" },
   { action: "Microsoft.DataProtection/backupVaults/backupPolicies/write", why: "the backup policy" },
   { action: "Microsoft.DataProtection/backupVaults/backupInstances/write", why: "the archive's backup instance" },
+  { action: "Microsoft.Synapse/workspaces/write", why: "the search engine's Synapse workspace (infra/azure/search.ts)" },
+  { action: "Microsoft.Synapse/workspaces/keys/write", why: "activating the workspace under the stack key" },
 ];
 
 /** The role to ask for, named in every failed permission check. */
@@ -114,6 +116,7 @@ export const RESOURCE_PROVIDERS = [
   "Microsoft.Insights",
   "Microsoft.DataProtection",
   "Microsoft.ManagedIdentity",
+  "Microsoft.Synapse",
 ] as const;
 
 interface Permission {

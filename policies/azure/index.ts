@@ -17,6 +17,9 @@ import { noBroadRoleAssignments } from "./roleAssignment";
 import { roleDefinitionLeastPrivilege } from "./roleDefinition";
 import { storageAccountHardened } from "./storageAccount";
 import { storageAccountCustomerKey } from "./storageCustomerKey";
+import { synapseQueriesAudited } from "./synapseAudited";
+import { synapseFirewallNarrow } from "./synapseFirewall";
+import { synapseWorkspaceHardened } from "./synapseWorkspace";
 
 export const azurePolicies: ResourceValidationPolicy[] = [
   storageAccountHardened,
@@ -31,7 +34,9 @@ export const azurePolicies: ResourceValidationPolicy[] = [
   functionAppHardened,
   logAnalyticsRetained,
   backupVaultImmutable,
+  synapseWorkspaceHardened,
+  synapseFirewallNarrow,
 ];
 
 /** Azure rules that read the whole stack. */
-export const azureStackPolicies: StackValidationPolicy[] = [lifecycleArchiveTierRedundancy, diagnosticsImmutableCopy, ingestorLogsAudited, backupCoversArchive, azureAlerts];
+export const azureStackPolicies: StackValidationPolicy[] = [lifecycleArchiveTierRedundancy, diagnosticsImmutableCopy, ingestorLogsAudited, backupCoversArchive, azureAlerts, synapseQueriesAudited];

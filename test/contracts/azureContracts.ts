@@ -96,6 +96,8 @@ export const CREATE_ACTION: Readonly<Record<string, string>> = {
   "azure-native:dataprotection:BackupVault": "Microsoft.DataProtection/backupVaults/write",
   "azure-native:dataprotection:BackupPolicy": "Microsoft.DataProtection/backupVaults/backupPolicies/write",
   "azure-native:dataprotection:BackupInstance": "Microsoft.DataProtection/backupVaults/backupInstances/write",
+  "azure-native:synapse:Workspace": "Microsoft.Synapse/workspaces/write",
+  "azure-native:synapse:Key": "Microsoft.Synapse/workspaces/keys/write",
 };
 
 const tierActions = (policy: { inputs: Record<string, any> }) =>

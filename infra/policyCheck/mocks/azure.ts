@@ -17,6 +17,7 @@ const ARM: Readonly<Record<string, [armType: string, nameInput: string]>> = {
   "azure-native:operationalinsights:Workspace": ["Microsoft.OperationalInsights/workspaces", "workspaceName"],
   "azure-native:monitor:ActionGroup": ["Microsoft.Insights/actionGroups", "actionGroupName"],
   "azure-native:dataprotection:BackupVault": ["Microsoft.DataProtection/backupVaults", "vaultName"],
+  "azure-native:synapse:Workspace": ["Microsoft.Synapse/workspaces", "workspaceName"],
 };
 
 const guid = (seed: string) => {
@@ -44,6 +45,8 @@ function resource(type: string, name: string, inputs: Record<string, any>): Mock
       return { id, state: { ...inputs, name: resourceName, principalId: guid(`${name}-principal`), clientId: guid(`${name}-client`) } };
     case "azure-native:web:WebApp":
       return { id, state: { ...inputs, defaultHostName: `${resourceName}.azurewebsites.net` } };
+    case "azure-native:synapse:Workspace":
+      return { id, state: { ...inputs, name: resourceName, identity: { ...inputs.identity, principalId: guid(`${name}-principal`) }, connectivityEndpoints: { sqlOnDemand: `${resourceName}-ondemand.sql.azuresynapse.net` } } };
     case "azure-native:dataprotection:BackupVault":
       return { id, state: { ...inputs, name: resourceName, identity: { type: "SystemAssigned", principalId: guid(`${name}-principal`) } } };
     case "azure-native:storage:ObjectReplicationPolicy":

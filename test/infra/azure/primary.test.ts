@@ -66,7 +66,8 @@ describe("the Azure primary", () => {
       tierToCold: { daysAfterCreationGreaterThan: 90 },
     });
     expect(expiry.definition.actions).toEqual({ baseBlob: { delete: { daysAfterCreationGreaterThan: 2922 } }, version: { delete: { daysAfterCreationGreaterThan: 2922 } } });
-    expect(run.ofType("azure-native:storage:BlobContainer").map((c) => c.inputs.publicAccess)).toEqual(["None", "None", "None", "None"]);
+    // The archive's, the inbox account's three, and the search workspace's filesystem.
+    expect(run.ofType("azure-native:storage:BlobContainer").map((c) => c.inputs.publicAccess)).toEqual(["None", "None", "None", "None", "None"]);
   });
 
   it("runs the ingestor on Flex Consumption, HTTPS only with TLS 1.2, its own identity, no secrets, intake active", () => {

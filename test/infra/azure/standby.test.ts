@@ -13,7 +13,8 @@ it("builds the archive as a standby in the second region", () => {
   const archive = run.one("azure-native:storage:StorageAccount", "archive").inputs;
   expect(archive).toMatchObject({ location: "centralus", tags: { role: "standby", "journal-store": "archive" }, immutableStorageWithVersioning: { immutabilityPolicy: { state: "Locked" } } });
   expect(run.ofType("azure-native:keyvault:Key")).toHaveLength(1);
-  expect(run.ofType("azure-native:monitor:DiagnosticSetting")).toHaveLength(4);
+  // Archive and inbox blobs, the vault, the ingestor, and the search workspace (infra/azure/search.ts).
+  expect(run.ofType("azure-native:monitor:DiagnosticSetting")).toHaveLength(5);
 });
 
 it("keeps intake inactive: both functions disabled, no inbox event subscription", () => {

@@ -21,7 +21,7 @@ function signedIn() {
   const sts = new STSClient({ region: "us-east-1", credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" } });
   const mock = mockClient(sts);
   mock.on(GetCallerIdentityCommand).resolves({ Arn: "arn:aws:iam::111122223333:user/alice" });
-  mock.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "s", SessionToken: "t" } });
+  mock.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 3600_000) } });
   return { sts, mock };
 }
 
