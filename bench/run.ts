@@ -10,15 +10,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { corpusFiles, CORPUS_DIR } from "../test/helpers/corpus";
-import { BUNDLE_TARGET } from "../infra/aws/ingest";
-import { AZURE_BUNDLE_TARGET, AZURE_ENTRY, AZURE_EXTERNALS } from "../infra/azure/functionPackage";
-import { GCP_BUNDLE_TARGET, GCP_ENTRY, GCP_EXTERNALS } from "../infra/gcp/functionSource";
-import { measureBundle } from "./bundles";
 import { largeMessage } from "./generate";
-import { measureHandlers } from "./handlers";
-import { runSearchBench } from "./search";
-import { runSmtpMemoryBench } from "./smtpMemory";
 import type { WorkerResult } from "./worker";
+// The bundles, handlers, search and SMTP benchmarks are imported when asked for: the infra constants
+// alone load Pulumi and a provider, which --help and a typo should not wait for.
 
 const USAGE = `usage: npm run bench -- [--json] [--bundles | --handlers | --smtp-memory | --search [--records N]]
   (no option)    the local pipeline against simpleParser (corpus one at a time and 8 in flight, a
@@ -75,7 +70,13 @@ function run(mode: "pipeline" | "simpleParser", paths: readonly string[], concur
 }
 
 /** Each cloud function as it is deployed. Targets: under 1.5 MB, init under 250 ms. */
-function measureBundles() {
+async function measureBundles() {
+  const [{ measureBundle }, { BUNDLE_TARGET }, { AZURE_BUNDLE_TARGET, AZURE_ENTRY, AZURE_EXTERNALS }, { GCP_BUNDLE_TARGET, GCP_ENTRY, GCP_EXTERNALS }] = await Promise.all([
+    import("./bundles"),
+    import("../infra/aws/ingest"),
+    import("../infra/azure/functionPackage"),
+    import("../infra/gcp/functionSource"),
+  ]);
   return [
     measureBundle("aws/handler.ts", BUNDLE_TARGET),
     measureBundle(AZURE_ENTRY, AZURE_BUNDLE_TARGET, AZURE_EXTERNALS),
@@ -84,7 +85,7 @@ function measureBundles() {
   ];
 }
 
-function printBundles(bundles: ReturnType<typeof measureBundles>): void {
+function printBundles(bundles: Awaited<ReturnType<typeof measureBundles>>): void {
   for (const b of bundles) {
     console.log(`bundle ${b.entry}: ${(b.bundleBytes / 1e6).toFixed(2)} MB, ${(b.zippedBytes / 1e6).toFixed(2)} MB zipped (target < 1.5), cold init median ${b.initMsMedian} ms of ${b.initRunsMs.length} fresh processes (target < 250)`);
     console.log(`  largest parts: ${b.largestInputs.map((i) => `${i.path.replace(/^node_modules\//, "")} ${Math.round(i.bytes / 1e3)} KB`).join(", ")}`);
@@ -94,7 +95,7 @@ function printBundles(bundles: ReturnType<typeof measureBundles>): void {
 async function handlerFigures(corpus: readonly string[]) {
   // Every fourth corpus message, or generated mail without the corpus: enough for a stable mean.
   const messages = corpus.length > 0 ? corpus.filter((_, i) => i % 4 === 0).map((path) => readFileSync(path)) : [];
-  return messages.length > 0 ? measureHandlers(messages) : [];
+  return messages.length > 0 ? (await import("./handlers")).measureHandlers(messages) : [];
 }
 
 function printHandlers(handlers: Awaited<ReturnType<typeof handlerFigures>>): void {
@@ -119,10 +120,10 @@ async function main(): Promise<number> {
     console.error(`--records goes with --search\n\n${USAGE}`);
     return 2;
   }
-  if (values["smtp-memory"]) return runSmtpMemoryBench(json).then(() => 0);
-  if (values.search) return runSearchBench(values.records !== undefined ? ["--records", values.records] : [], json).then(() => 0);
+  if (values["smtp-memory"]) return (await import("./smtpMemory")).runSmtpMemoryBench(json).then(() => 0);
+  if (values.search) return (await import("./search")).runSearchBench(values.records !== undefined ? ["--records", values.records] : [], json).then(() => 0);
   if (values.bundles) {
-    const bundles = measureBundles();
+    const bundles = await measureBundles();
     if (json) console.log(JSON.stringify({ bundles }));
     else printBundles(bundles);
     return 0;
@@ -162,7 +163,7 @@ async function main(): Promise<number> {
         peakRssAboveReadyOverLargestMessage: round((big.peakRssMiB - big.readyRssMiB) / largestMiB),
       },
       handlers: await handlerFigures(corpus),
-      bundles: measureBundles(),
+      bundles: await measureBundles(),
     };
     if (json) {
       console.log(JSON.stringify(summary));

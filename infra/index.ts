@@ -2,9 +2,6 @@
 // archive, and export what the DR peer and operators need. Pulumi Cloud governance is not made
 // here: the governance/ project attaches it from outside, so no update of this stack can remove it.
 import * as pulumi from "@pulumi/pulumi";
-import { checkLockedSettings, JournalArchiveAws } from "./aws";
-import { JournalArchiveAzure } from "./azure";
-import { JournalArchiveGcp } from "./gcp";
 import { loadStackConfig, resourceTags, type StackConfig } from "./config";
 import { deployedPeer } from "./peer";
 
@@ -15,18 +12,26 @@ async function deployedBefore(): Promise<boolean> {
   return typeof archive === "string" && archive.length > 0;
 }
 
+// Each cloud's component is loaded only for a stack on that cloud: a provider's SDK takes most of a
+// second to load, and a stack never needs the other two.
 async function build(config: StackConfig) {
   const peer = await deployedPeer(config);
   switch (config.cloud) {
-    case "aws":
+    case "aws": {
+      const { checkLockedSettings, JournalArchiveAws } = await import("./aws");
       // A change the locked buckets' policies refuse the normal deployer stops here, naming the role to use.
       await checkLockedSettings(config);
       return new JournalArchiveAws("journal", { config, peer });
-    case "azure":
+    }
+    case "azure": {
+      const { JournalArchiveAzure } = await import("./azure");
       // Azure locks retention on the update after the one that creates it (see infra/azure/index.ts).
       return new JournalArchiveAzure("journal", { config, peer, deployedBefore: await deployedBefore() });
-    case "gcp":
+    }
+    case "gcp": {
+      const { JournalArchiveGcp } = await import("./gcp");
       return new JournalArchiveGcp("journal", { config, peer });
+    }
   }
 }
 
