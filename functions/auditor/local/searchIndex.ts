@@ -11,7 +11,7 @@
 // `terms` is keyed by (term, at): a sender within a date range is one contiguous range of that key,
 // already in date order, however large the archive. A record with a cut sidecar (`cut` = 1) is found
 // by a partial index for possible hits. WAL mode lets searches read while the writer adds.
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -110,12 +110,15 @@ export function queryValues(query: Query): Array<[Field, string]> {
 export class SearchIndex {
   private readonly insertRecord: Database.Statement;
   private readonly insertTerm: Database.Statement;
+  /** The key imported once: HMAC under a KeyObject skips re-importing raw bytes for every term. */
+  private readonly key: KeyObject;
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly key: Buffer,
+    key: Buffer,
     readonly keyId: string,
   ) {
+    this.key = createSecretKey(key);
     this.insertRecord = db.prepare("INSERT OR IGNORE INTO records(area, sha256, day, at, size, source, flags, cut) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     this.insertTerm = db.prepare("INSERT OR IGNORE INTO terms(term, at, record) VALUES (?, ?, ?)");
   }
@@ -211,7 +214,9 @@ export class SearchIndex {
 
   /** Inside a transaction: the records, then their terms in term order (neighbouring inserts in the terms tree). */
   private addAll(sidecars: readonly Sidecar[]): number {
+    // A bulk load sends term rows straight to its unordered table; otherwise they are sorted first.
     const rows: Array<[number, number, number]> = [];
+    const bulk = this.bulk;
     let added = 0;
     for (const sidecar of sidecars) {
       const area = isQuarantine(sidecar) ? "quarantine" : "messages";
@@ -230,13 +235,11 @@ export class SearchIndex {
         const term = this.termOf(area, value);
         if (seen.has(term)) continue;
         seen.add(term);
-        rows.push([term, at, record]);
+        if (bulk) bulk.run(term, at, record);
+        else rows.push([term, at, record]);
       }
     }
-    if (this.bulk) {
-      for (const [term, at, record] of rows) this.bulk.run(term, at, record);
-      return added;
-    }
+    if (bulk) return added;
     rows.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
     for (const [term, at, record] of rows) this.insertTerm.run(term, at, record);
     return added;
