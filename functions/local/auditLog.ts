@@ -117,7 +117,7 @@ async function writeHead(io: FileIo, dir: string, keyring: Keyring, head: AuditH
   await putHead(io, dir, syncs);
 }
 
-interface RawLine {
+export interface RawLine {
   readonly text: string;
   /** Byte offset of the line's first byte. */
   readonly start: number;
@@ -128,7 +128,7 @@ interface RawLine {
 }
 
 /** The log's lines from byte `from`, read in chunks, with their byte offsets. */
-async function* rawLines(path: string, from = 0): AsyncGenerator<RawLine> {
+export async function* rawLines(path: string, from = 0): AsyncGenerator<RawLine> {
   const file = await open(path, "r").catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return undefined;
     throw err;

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { load } from "js-yaml";
 import { GOVERNANCE_PROJECT } from "../config";
+import { lookups, settled } from "../../infra/policyCheck/recorded";
 
 export const GOVERNANCE_DIR = join(__dirname, "..");
 
@@ -98,21 +99,6 @@ export async function runGovernance(stack = "platform", options: GovernanceRunOp
     exported = await program.default();
     return exported;
   })) as Record<string, unknown>;
-  for (let stable = 0, seen = -1; stable < 5; ) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    stable = resources.length === seen ? stable + 1 : 0;
-    seen = resources.length;
-  }
-  const ofType = (type: string) => resources.filter((r) => r.type === type);
-  return {
-    resources,
-    outputs,
-    exported,
-    ofType,
-    one(type, nameIncludes) {
-      const found = ofType(type).filter((r) => !nameIncludes || r.name.includes(nameIncludes));
-      if (found.length !== 1) throw new Error(`expected one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
-      return found[0];
-    },
-  };
+  await settled(resources);
+  return { resources, outputs, exported, ...lookups(resources) };
 }

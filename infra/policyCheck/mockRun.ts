@@ -11,6 +11,7 @@ import { UNKNOWN } from "./evaluate";
 import type { Cloud } from "../config";
 import { CLOUD_MOCKS, type MockContext } from "./mocks";
 import { runtimeConfig } from "../stackFiles";
+import { lookups, settled } from "./recorded";
 
 export { ACCOUNT } from "./mocks/aws";
 
@@ -92,24 +93,10 @@ export async function runProgram(stack: string, runOptions: RunOptions = {}): Pr
     const program = (await import("../index")) as { default: () => Promise<Record<string, unknown>> };
     return program.default();
   })) as Record<string, unknown>;
-  // Registrations finish asynchronously: wait until no new resource appears for a while.
-  for (let stable = 0, seen = -1; stable < 5; ) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    stable = resources.length === seen ? stable + 1 : 0;
-    seen = resources.length;
-  }
-  const ofType = (type: string) => resources.filter((r) => r.type === type);
-  return {
-    resources,
-    outputs,
-    ofType,
-    one(type, nameIncludes) {
-      const found = ofType(type).filter((r) => !nameIncludes || r.name.includes(nameIncludes));
-      if (found.length !== 1) throw new Error(`expected one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
-      return found[0];
-    },
-  };
+  await settled(resources);
+  return { resources, outputs, ...lookups(resources) };
 }
+
 
 const organizationOf = (stackReference: string | undefined) => {
   const parts = (stackReference ?? "").split("/");

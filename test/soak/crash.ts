@@ -27,7 +27,8 @@ async function main(): Promise<number> {
   if (![kills, seed, senders].every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`--kills, --seed and --senders take whole numbers\n${USAGE}`);
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), "journal-soak-"));
   const corpus = corpusFiles().map((file) => readFileSync(file));
-  const generated = Array.from({ length: 500 }, (_, i) => rfc822({ messageId: `<soak-${seed}-${i}@example.com>`, body: `line ${i}\r\n`.repeat(1 + (i % 400)) }));
+  // Enough mail that every round is under load: about 150 deliveries are acknowledged per round here.
+  const generated = Array.from({ length: Math.max(500, kills * 150) }, (_, i) => rfc822({ messageId: `<soak-${seed}-${i}@example.com>`, body: `line ${i}\r\n`.repeat(1 + (i % 400)) }));
   const messages = [...corpus, ...generated];
   console.log(`soak: ${kills} kills, seed ${seed}, ${senders} HTTP + ${senders} SMTP senders, ${messages.length} messages, archive ${dir}`);
   const started = Date.now();

@@ -6,7 +6,7 @@
 // the chain the index followed makes it start again from the beginning.
 import { open } from "node:fs/promises";
 import { parseKey } from "../../core/layout";
-import { logPath } from "../../local/auditLog";
+import { logPath, rawLines } from "../../local/auditLog";
 import type { Sidecar } from "../query";
 import { sidecarKeyOf, type SearchIndex, type TrailPosition } from "./searchIndex";
 
@@ -32,38 +32,15 @@ const CHUNK = 1024 * 1024;
 
 /** Complete trail lines from byte `from`, each with the offset just past it; a torn or unreadable last line ends it. */
 async function* linesFrom(dir: string, from: number): AsyncGenerator<{ line: TrailLine; end: number }> {
-  const file = await open(logPath(dir), "r").catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT") return undefined;
-    throw err;
-  });
-  if (!file) return;
-  try {
-    let carry = Buffer.alloc(0);
-    let position = from;
-    let start = from;
-    for (;;) {
-      const chunk = Buffer.alloc(CHUNK);
-      const { bytesRead } = await file.read(chunk, 0, CHUNK, position);
-      if (bytesRead === 0) return;
-      position += bytesRead;
-      let data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      let newline = data.indexOf(0x0a);
-      while (newline >= 0) {
-        let line: TrailLine;
-        try {
-          line = JSON.parse(data.subarray(0, newline).toString("utf8")) as TrailLine;
-        } catch {
-          return;
-        }
-        start += newline + 1;
-        yield { line, end: start };
-        data = data.subarray(newline + 1);
-        newline = data.indexOf(0x0a);
-      }
-      carry = Buffer.from(data);
+  for await (const raw of rawLines(logPath(dir), from)) {
+    if (!raw.complete) return;
+    let line: TrailLine;
+    try {
+      line = JSON.parse(raw.text) as TrailLine;
+    } catch {
+      return;
     }
-  } finally {
-    await file.close();
+    yield { line, end: raw.end };
   }
 }
 
