@@ -107,6 +107,11 @@ export function queryValues(query: Query): Array<[Field, string]> {
   return out;
 }
 
+/** How many values each generation of recently hashed ones holds (a few MB each). */
+const RECENT_TERMS = 50_000;
+/** Term rows per statement in a bulk load. */
+const BULK_ROWS = 200;
+
 export class SearchIndex {
   private readonly insertRecord: Database.Statement;
   private readonly insertTerm: Database.Statement;
@@ -181,8 +186,23 @@ export class SearchIndex {
   }
 
   private termOf(area: "messages" | "quarantine", fieldAndValue: string): number {
-    return createHmac("sha256", this.key).update(`${area}\0${fieldAndValue}`).digest().readUIntBE(0, 6);
+    const input = `${area}\0${fieldAndValue}`;
+    let term = this.recentTerms.get(input) ?? this.olderTerms.get(input);
+    if (term === undefined) term = createHmac("sha256", this.key).update(input).digest().readUIntBE(0, 6);
+    // Senders, domains and words recur from message to message: a value used lately is not hashed
+    // again. Two generations approximate "lately": when the recent one is full it becomes the older.
+    if (!this.recentTerms.has(input)) {
+      if (this.recentTerms.size >= RECENT_TERMS) {
+        this.olderTerms = this.recentTerms;
+        this.recentTerms = new Map();
+      }
+      this.recentTerms.set(input, term);
+    }
+    return term;
   }
+
+  private recentTerms = new Map<string, number>();
+  private olderTerms = new Map<string, number>();
 
   /** Adds sidecars (idempotent: a record already indexed is left as it is). Returns how many were new. */
   add(sidecars: readonly Sidecar[]): number {
@@ -200,7 +220,9 @@ export class SearchIndex {
    */
   beginBulk(): void {
     this.db.exec("CREATE TEMP TABLE IF NOT EXISTS terms_load(term INTEGER NOT NULL, at INTEGER NOT NULL, record INTEGER NOT NULL); DELETE FROM terms_load;");
-    this.bulk = this.db.prepare("INSERT INTO terms_load(term, at, record) VALUES (?, ?, ?)");
+    // Rows go in BULK_ROWS at a time: one call into SQLite per statement, not per row.
+    const insert = (rows: number) => this.db.prepare(`INSERT INTO terms_load(term, at, record) VALUES ${Array(rows).fill("(?, ?, ?)").join(", ")}`);
+    this.bulk = { many: insert(BULK_ROWS), one: insert(1) };
   }
 
   endBulk(): void {
@@ -210,13 +232,14 @@ export class SearchIndex {
     this.bulk = undefined;
   }
 
-  private bulk?: Database.Statement;
+  private bulk?: { readonly many: Database.Statement; readonly one: Database.Statement };
 
   /** Inside a transaction: the records, then their terms in term order (neighbouring inserts in the terms tree). */
   private addAll(sidecars: readonly Sidecar[]): number {
-    // A bulk load sends term rows straight to its unordered table; otherwise they are sorted first.
+    // A bulk load sends term rows to its unordered table in statements of BULK_ROWS; otherwise they are sorted first.
     const rows: Array<[number, number, number]> = [];
     const bulk = this.bulk;
+    const pending: number[] = [];
     let added = 0;
     for (const sidecar of sidecars) {
       const area = isQuarantine(sidecar) ? "quarantine" : "messages";
@@ -235,11 +258,14 @@ export class SearchIndex {
         const term = this.termOf(area, value);
         if (seen.has(term)) continue;
         seen.add(term);
-        if (bulk) bulk.run(term, at, record);
-        else rows.push([term, at, record]);
+        if (!bulk) rows.push([term, at, record]);
+        else if (pending.push(term, at, record) === BULK_ROWS * 3) bulk.many.run(pending.splice(0));
       }
     }
-    if (bulk) return added;
+    if (bulk) {
+      for (let i = 0; i < pending.length; i += 3) bulk.one.run(pending[i], pending[i + 1], pending[i + 2]);
+      return added;
+    }
     rows.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
     for (const [term, at, record] of rows) this.insertTerm.run(term, at, record);
     return added;
