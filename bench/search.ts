@@ -19,6 +19,7 @@ import { datePath } from "../functions/core/layout";
 import type { DetectorName, MessageMetadata } from "../functions/core/types";
 import { openLocalArchive } from "../functions/local/archive";
 import { Keyring } from "../functions/local/keys";
+import { seeded } from "../test/helpers/seeded";
 
 const DAY_MS = 86_400_000;
 const START = Date.UTC(2024, 0, 1);
@@ -26,25 +27,13 @@ const DAYS = 730;
 const WORDS = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}`);
 const round = (n: number) => Math.round(n * 100) / 100;
 
-/** A small deterministic PRNG (mulberry32), one stream per record. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Skewed towards small numbers, as mail is: a few senders send most of it. */
 const skewed = (random: () => number, n: number) => Math.floor(n * random() ** 3);
 const address = (random: () => number, people: number) => `user${skewed(random, people)}@d${skewed(random, 300)}.example`;
 
 /** Sidecar `i`, the same every time: what the pipeline writes, with generated values. */
 export function generatedSidecar(i: number): MessageMetadata {
-  const random = prng(i + 1);
+  const random = seeded(i + 1);
   const sha256 = createHash("sha256").update(`bench-${i}`).digest("hex");
   const at = new Date(START + Math.floor(random() * DAYS * DAY_MS));
   const key = `messages/${datePath(at)}/${sha256}.eml`;

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import { startServer, type LocalServer } from "./localServer";
+import { seeded } from "./seeded";
 
 export interface CrashRunOptions {
   readonly dir: string;
@@ -33,18 +34,6 @@ export interface CrashRunReport {
   readonly acknowledgedAsStored: ReadonlySet<string>;
   readonly deliveries: number;
   readonly recoveries: number;
-}
-
-/** A small, fast, seeded generator (mulberry32): the same seed, the same kills. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");

@@ -12,6 +12,7 @@ import type { IngestResult, MessageMetadata } from "../../../functions/core/type
 import { openLocalArchive, type LocalArchive } from "../../../functions/local/archive";
 import { verifyArchive } from "../../../functions/local/verify";
 import { CORPUS_DIR, corpusFiles } from "../../helpers/corpus";
+import { seeded } from "../../helpers/seeded";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed2026);
 /** Corpus messages mutated per run: enough variety, and the file stays well under 30 s on two cores. */
@@ -19,16 +20,9 @@ const CORPUS_SAMPLE = 24;
 /** No single input may take longer than this: past it, the pipeline is taken to hang. */
 const DEADLINE_MS = 15_000;
 
-/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same inputs everywhere. */
+/** The seeded sequence with the picks the mutations use: the same seed gives the same inputs everywhere. */
 function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seeded(seed);
   return { next, int: (max: number) => Math.floor(next() * max), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] };
 }
 type Random = ReturnType<typeof generator>;
