@@ -9,11 +9,11 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutObjectCommand,
   PutObjectLegalHoldCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
+import { createOnlyPut } from "../aws/s3Store";
 import { StoreUnavailableError } from "../core/objectStore";
 import { AUDIT_PREFIX, auditObjectKey, decodeAuditEvent, encodeAuditEvent } from "./auditObjects";
 import type { AuditorEvent, AuditorStore, Listed, RecordState } from "./store";
@@ -200,20 +200,7 @@ export class S3AuditorStore implements AuditorStore {
     for (let attempt = 1; ; attempt++) {
       const key = auditObjectKey(event);
       try {
-        await this.options.client.send(
-          new PutObjectCommand({
-            Bucket: this.options.bucket,
-            Key: key,
-            Body: body,
-            ContentType: "application/json",
-            IfNoneMatch: "*",
-            ChecksumAlgorithm: "SHA256",
-            ChecksumSHA256: createHash("sha256").update(body).digest("base64"),
-            ServerSideEncryption: "aws:kms",
-            SSEKMSKeyId: kmsKeyArn,
-            BucketKeyEnabled: true,
-          }),
-        );
+        await this.options.client.send(createOnlyPut({ bucket: this.options.bucket, kmsKeyArn }, key, body, "application/json", createHash("sha256").update(body).digest("hex")));
         return;
       } catch (err) {
         if (statusOf(err) === 412 && attempt < 3) continue;

@@ -26,28 +26,33 @@ function unavailable(action: string, key: string, err: unknown): StoreUnavailabl
   return new StoreUnavailableError(`S3 ${action} ${key} failed (${name}, HTTP ${statusOf(err) ?? "?"}); retry`, { cause: err });
 }
 
+/**
+ * A create-only upload as the archive's bucket policy demands it of everyone who writes: never over
+ * another object, its SHA-256 for S3 to verify, SSE-KMS under the stack's key with a bucket key.
+ * No ObjectLockRetainUntilDate: the bucket's default COMPLIANCE retention applies to every new object,
+ * and setting retention per object would need s3:PutObjectRetention, which writers must not have.
+ */
+export function createOnlyPut(target: { readonly bucket: string; readonly kmsKeyArn: string }, key: string, body: Buffer, contentType: string, sha256Hex: string): PutObjectCommand {
+  return new PutObjectCommand({
+    Bucket: target.bucket,
+    Key: key,
+    Body: body,
+    ContentType: contentType,
+    IfNoneMatch: "*",
+    ChecksumAlgorithm: "SHA256",
+    ChecksumSHA256: Buffer.from(sha256Hex, "hex").toString("base64"),
+    ServerSideEncryption: "aws:kms",
+    SSEKMSKeyId: target.kmsKeyArn,
+    BucketKeyEnabled: true,
+  });
+}
+
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly options: S3StoreOptions) {}
 
   async putIfAbsent(key: string, body: Buffer, options: PutOptions): Promise<PutOutcome> {
     try {
-      await this.options.client.send(
-        new PutObjectCommand({
-          Bucket: this.options.bucket,
-          Key: key,
-          Body: body,
-          ContentType: options.contentType,
-          IfNoneMatch: "*",
-          ChecksumAlgorithm: "SHA256",
-          ChecksumSHA256: Buffer.from(options.sha256, "hex").toString("base64"),
-          ServerSideEncryption: "aws:kms",
-          SSEKMSKeyId: this.options.kmsKeyArn,
-          BucketKeyEnabled: true,
-          // No ObjectLockRetainUntilDate: the bucket's default COMPLIANCE retention applies to every
-          // new object, and setting retention per object would need s3:PutObjectRetention, which the
-          // ingestor must not have.
-        }),
-      );
+      await this.options.client.send(createOnlyPut(this.options, key, body, options.contentType, options.sha256));
       return "created";
     } catch (err) {
       const status = statusOf(err);
