@@ -187,17 +187,16 @@ export class SearchIndex {
 
   private termOf(area: "messages" | "quarantine", fieldAndValue: string): number {
     const input = `${area}\0${fieldAndValue}`;
-    let term = this.recentTerms.get(input) ?? this.olderTerms.get(input);
-    if (term === undefined) term = createHmac("sha256", this.key).update(input).digest().readUIntBE(0, 6);
+    const recent = this.recentTerms.get(input);
+    if (recent !== undefined) return recent;
     // Senders, domains and words recur from message to message: a value used lately is not hashed
     // again. Two generations approximate "lately": when the recent one is full it becomes the older.
-    if (!this.recentTerms.has(input)) {
-      if (this.recentTerms.size >= RECENT_TERMS) {
-        this.olderTerms = this.recentTerms;
-        this.recentTerms = new Map();
-      }
-      this.recentTerms.set(input, term);
+    const term = this.olderTerms.get(input) ?? createHmac("sha256", this.key).update(input).digest().readUIntBE(0, 6);
+    if (this.recentTerms.size >= RECENT_TERMS) {
+      this.olderTerms = this.recentTerms;
+      this.recentTerms = new Map();
     }
+    this.recentTerms.set(input, term);
     return term;
   }
 
